@@ -1,0 +1,129 @@
+package dev.gserver;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.util.Locale;
+
+/** gevent's address strings, parsed into socket addresses and written back. */
+final class Addresses {
+
+	private static final String UNIX_PREFIX = "unix:";
+
+	private Addresses() {
+	}
+
+	/**
+	 * Parses {@code "host:port"}, {@code ":port"}, {@code "*:port"}, {@code "port"},
+	 * {@code "[ipv6]:port"} or {@code "unix:/path"}. An empty host, {@code *} and a bare port mean
+	 * every local address.
+	 * @throws IllegalArgumentException quoting {@code address} when it is malformed
+	 */
+	static SocketAddress parse(String address) {
+		if (address == null) {
+			throw new IllegalArgumentException("Failed to parse address null: an address is required");
+		}
+		String text = address.trim();
+		if (text.startsWith(UNIX_PREFIX)) {
+			String path = text.substring(UNIX_PREFIX.length());
+			if (path.isEmpty()) {
+				throw malformed(address, "a Unix socket needs a path, as in unix:/run/app.sock");
+			}
+			return UnixDomainSocketAddress.of(path);
+		}
+		int colon = text.lastIndexOf(':');
+		if (colon < 0) {
+			return new InetSocketAddress(parsePort(address, text));
+		}
+		String host = text.substring(0, colon);
+		int port = parsePort(address, text.substring(colon + 1));
+		if (host.startsWith("[") && host.endsWith("]")) {
+			host = host.substring(1, host.length() - 1);
+			if (!host.isEmpty() && !host.equals("*") && !host.contains(":")) {
+				throw malformed(address, "brackets are for IPv6 addresses");
+			}
+		}
+		else if (host.contains(":")) {
+			throw malformed(address, "an IPv6 address needs brackets, as in [::1]:" + port);
+		}
+		else if (host.contains("[") || host.contains("]")) {
+			throw malformed(address, "unbalanced brackets");
+		}
+		if (host.isEmpty() || host.equals("*")) {
+			return new InetSocketAddress(port);
+		}
+		if (host.chars().anyMatch(Character::isWhitespace)) {
+			throw malformed(address, "the host contains spaces");
+		}
+		return new InetSocketAddress(host, port);
+	}
+
+	private static int parsePort(String address, String port) {
+		String trimmed = port.trim();
+		int value;
+		try {
+			value = Integer.parseInt(trimmed);
+		}
+		catch (NumberFormatException ex) {
+			throw malformed(address, "'" + trimmed + "' is not a port number");
+		}
+		if (value < 0 || value > 65535) {
+			throw malformed(address, "port " + value + " is outside 0-65535");
+		}
+		return value;
+	}
+
+	private static IllegalArgumentException malformed(String address, String reason) {
+		return new IllegalArgumentException("Failed to parse address '" + address + "': " + reason);
+	}
+
+	/** Writes an address the way the parser reads it: {@code 127.0.0.1:7000}, {@code [::1]:7000}, {@code unix:/path}. */
+	static String format(SocketAddress address) {
+		if (address instanceof InetSocketAddress) {
+			InetSocketAddress inet = (InetSocketAddress) address;
+			String host = host(inet);
+			return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+		}
+		if (address instanceof UnixDomainSocketAddress) {
+			return UNIX_PREFIX + ((UnixDomainSocketAddress) address).getPath();
+		}
+		return String.valueOf(address);
+	}
+
+	/** Returns the host of an address as a literal: {@code 0.0.0.0} or {@code ::} for every local address. */
+	static String host(InetSocketAddress address) {
+		InetAddress ip = address.getAddress();
+		if (ip == null) {
+			return address.getHostString();
+		}
+		if (ip.isAnyLocalAddress()) {
+			return (ip instanceof Inet4Address) ? "0.0.0.0" : "::";
+		}
+		return ip.getHostAddress().toLowerCase(Locale.ROOT);
+	}
+
+	/** Returns a bind failure whose message names the address; "address in use" as a {@link PortInUseException}. */
+	static BindException bindFailure(SocketAddress address, IOException cause) {
+		String reason = (cause.getMessage() != null) ? cause.getMessage() : cause.getClass().getSimpleName();
+		BindException failure;
+		if (isAddressInUse(cause)) {
+			int port = (address instanceof InetSocketAddress) ? ((InetSocketAddress) address).getPort() : -1;
+			failure = new PortInUseException(format(address), port, reason);
+		}
+		else {
+			failure = new BindException("Failed to bind " + format(address) + ": " + reason);
+		}
+		failure.initCause(cause);
+		return failure;
+	}
+
+	private static boolean isAddressInUse(IOException cause) {
+		return cause instanceof BindException && cause.getMessage() != null
+				&& cause.getMessage().toLowerCase(Locale.ROOT).contains("address already in use");
+	}
+
+}

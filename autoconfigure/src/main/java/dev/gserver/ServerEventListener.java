@@ -1,0 +1,76 @@
+package dev.gserver;
+
+import java.time.Duration;
+
+/**
+ * What a server tells the outside world as it runs: the hook for metrics and tests.
+ * <p>
+ * Calls come from the accept thread and from handler threads, concurrently; an implementation
+ * must be thread-safe and quick, and must not block. An exception thrown by a listener is
+ * logged and otherwise ignored. Every method does nothing by default.
+ */
+public interface ServerEventListener {
+
+	/** A client connection was accepted (before its handler is spawned). */
+	default void connectionAccepted() {
+	}
+
+	/**
+	 * An accepted connection was closed without being handled: the pool was full and the
+	 * server drops connections when full, or spawning its handler failed.
+	 */
+	default void connectionRejected() {
+	}
+
+	/** A handler started serving a connection. */
+	default void handlerStarted() {
+	}
+
+	/**
+	 * A handler ended and its connection was closed.
+	 * @param outcome how it ended
+	 * @param durationNanos how long it ran
+	 */
+	default void handlerFinished(HandlerOutcome outcome, long durationNanos) {
+	}
+
+	/**
+	 * Accepting a connection failed.
+	 * @param error what {@code accept} threw
+	 * @param fatal whether the error closed the server (see {@link BaseServer#isFatalError(Throwable)})
+	 * @param delay how long accepting pauses before the next try; zero when fatal
+	 */
+	default void acceptFailed(Throwable error, boolean fatal, Duration delay) {
+	}
+
+	/**
+	 * Spawning the handler of an accepted connection failed; the connection was closed.
+	 * @param error what the spawn threw
+	 * @param delay how long accepting pauses before the next try
+	 */
+	default void spawnFailed(Throwable error, Duration delay) {
+	}
+
+	/** The pool became full and the server stopped accepting until a slot frees. */
+	default void poolSaturated() {
+	}
+
+	/** The server closed its listener: by {@code close()}, {@code stop()} or a fatal error. */
+	default void closed() {
+	}
+
+	/** How a handler ended. */
+	enum HandlerOutcome {
+
+		/** The handler returned. */
+		SUCCESS,
+
+		/** The handler threw. */
+		ERROR,
+
+		/** The server killed the handler at stop. */
+		KILLED
+
+	}
+
+}

@@ -1,0 +1,94 @@
+package dev.gserver;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The listeners of one server, called in order; one that throws is logged and skipped. The
+ * listener array is copied on change, so that firing a per-connection event allocates nothing.
+ */
+final class ServerEvents implements ServerEventListener {
+
+	private static final Logger logger = LoggerFactory.getLogger(ServerEvents.class);
+
+	private volatile ServerEventListener[] listeners = new ServerEventListener[0];
+
+	synchronized void add(ServerEventListener listener) {
+		ServerEventListener[] copy = Arrays.copyOf(this.listeners, this.listeners.length + 1);
+		copy[copy.length - 1] = listener;
+		this.listeners = copy;
+	}
+
+	synchronized void remove(ServerEventListener listener) {
+		this.listeners = Arrays.stream(this.listeners).filter((each) -> each != listener)
+			.toArray(ServerEventListener[]::new);
+	}
+
+	@Override
+	public void connectionAccepted() {
+		each(ServerEventListener::connectionAccepted);
+	}
+
+	@Override
+	public void connectionRejected() {
+		each(ServerEventListener::connectionRejected);
+	}
+
+	@Override
+	public void handlerStarted() {
+		each(ServerEventListener::handlerStarted);
+	}
+
+	@Override
+	public void handlerFinished(HandlerOutcome outcome, long durationNanos) {
+		for (ServerEventListener listener : this.listeners) {
+			try {
+				listener.handlerFinished(outcome, durationNanos);
+			}
+			catch (RuntimeException ex) {
+				failed(listener, ex);
+			}
+		}
+	}
+
+	@Override
+	public void acceptFailed(Throwable error, boolean fatal, Duration delay) {
+		each((listener) -> listener.acceptFailed(error, fatal, delay));
+	}
+
+	@Override
+	public void spawnFailed(Throwable error, Duration delay) {
+		each((listener) -> listener.spawnFailed(error, delay));
+	}
+
+	@Override
+	public void poolSaturated() {
+		each(ServerEventListener::poolSaturated);
+	}
+
+	@Override
+	public void closed() {
+		each(ServerEventListener::closed);
+	}
+
+	/** Fires an event; a non-capturing method reference allocates nothing, so only capturing events are written out. */
+	private void each(Consumer<ServerEventListener> event) {
+		for (ServerEventListener listener : this.listeners) {
+			try {
+				event.accept(listener);
+			}
+			catch (RuntimeException ex) {
+				failed(listener, ex);
+			}
+		}
+	}
+
+	private static void failed(ServerEventListener listener, RuntimeException ex) {
+		logger.warn("Server event listener {} failed", listener, ex);
+	}
+
+}

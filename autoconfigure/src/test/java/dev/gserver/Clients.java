@@ -1,0 +1,84 @@
+package dev.gserver;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/** Blocking test clients on 127.0.0.1, every operation bounded in time. */
+final class Clients {
+
+	/** How long a client waits for something that should happen. */
+	static final int PATIENCE_MILLIS = 10_000;
+
+	/** How long a client waits to conclude that nothing happens (a negative check). */
+	static final int SILENCE_MILLIS = 300;
+
+	private Clients() {
+	}
+
+	static Socket connect(int port) throws IOException {
+		Socket socket = new Socket();
+		socket.connect(new InetSocketAddress("127.0.0.1", port), PATIENCE_MILLIS);
+		socket.setSoTimeout(PATIENCE_MILLIS);
+		return socket;
+	}
+
+	/** Returns whether connecting is refused: nothing listens. */
+	static boolean isRefused(int port) throws IOException {
+		try (Socket socket = connect(port)) {
+			return false;
+		}
+		catch (ConnectException ex) {
+			return true;
+		}
+	}
+
+	/** Sends {@code request}, reads the answer until the server closes, and returns it. */
+	static String request(int port, String request) throws IOException {
+		try (Socket socket = connect(port)) {
+			OutputStream out = socket.getOutputStream();
+			out.write(request.getBytes(StandardCharsets.UTF_8));
+			out.flush();
+			return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		}
+	}
+
+	/** Sends a line and reads one line back. */
+	static String echoLine(Socket socket, String line) throws IOException {
+		socket.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+		return readLine(socket.getInputStream());
+	}
+
+	static String readLine(InputStream in) throws IOException {
+		StringBuilder line = new StringBuilder();
+		int b;
+		while ((b = in.read()) != -1 && b != '\n') {
+			line.append((char) b);
+		}
+		return (b == -1 && line.length() == 0) ? null : line.toString();
+	}
+
+	/**
+	 * Returns whether the server sends nothing on {@code socket} for {@link #SILENCE_MILLIS}:
+	 * the connection sits in the backlog, not accepted.
+	 */
+	static boolean isSilent(Socket socket) throws IOException {
+		int timeout = socket.getSoTimeout();
+		socket.setSoTimeout(SILENCE_MILLIS);
+		try {
+			return socket.getInputStream().read() == -2;
+		}
+		catch (SocketTimeoutException ex) {
+			return true;
+		}
+		finally {
+			socket.setSoTimeout(timeout);
+		}
+	}
+
+}
