@@ -103,7 +103,33 @@ final class Addresses {
 		if (ip.isAnyLocalAddress()) {
 			return (ip instanceof Inet4Address) ? "0.0.0.0" : "::";
 		}
-		return ip.getHostAddress().toLowerCase(Locale.ROOT);
+		String literal = ip.getHostAddress().toLowerCase(Locale.ROOT);
+		return (ip instanceof Inet4Address) ? literal : compress(literal);
+	}
+
+	/** Shortens Java's {@code 0:0:0:0:0:0:0:1} to the usual {@code ::1}: the longest run of zero groups becomes "::". */
+	private static String compress(String ipv6) {
+		int scope = ipv6.indexOf('%');
+		String suffix = (scope < 0) ? "" : ipv6.substring(scope);
+		String[] groups = ((scope < 0) ? ipv6 : ipv6.substring(0, scope)).split(":");
+		int bestStart = -1;
+		int bestLength = 1;
+		for (int i = 0; i < groups.length; i++) {
+			int length = 0;
+			while (i + length < groups.length && groups[i + length].equals("0")) {
+				length++;
+			}
+			if (length > bestLength) {
+				bestStart = i;
+				bestLength = length;
+			}
+		}
+		if (bestStart < 0) {
+			return String.join(":", groups) + suffix;
+		}
+		String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
+		String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
+		return head + "::" + tail + suffix;
 	}
 
 	/** Returns a bind failure whose message names the address; "address in use" as a {@link PortInUseException}. */

@@ -123,6 +123,9 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 
 	private boolean backingOff;
 
+	/** How many times the accept thread woke up to accept; read by tests to see the {@code maxAccept} cap. */
+	private volatile long acceptWakeUps;
+
 	protected BaseServer(SocketAddress listener, H handle, Spawn spawn) {
 		setListenerAddress(listener);
 		setSpawn(spawn);
@@ -337,6 +340,10 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 		return this.fatalError;
 	}
 
+	long getAcceptWakeUps() {
+		return this.acceptWakeUps;
+	}
+
 	/** Returns how many connections have a handler running or about to run. */
 	public int getActiveConnections() {
 		return this.handlers.size();
@@ -374,7 +381,8 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 			while (selector.isOpen()) {
 				long waitMillis = updateInterest(acceptKey);
 				selector.select(waitMillis);
-				if (acceptKey.isValid() && acceptKey.isAcceptable()) {
+				// a key's ready set goes stale once handled: only a key selected by this very select counts
+				if (selector.selectedKeys().remove(acceptKey) && acceptKey.interestOps() != 0) {
 					acceptReady();
 				}
 			}
@@ -417,6 +425,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 
 	/** Takes up to {@code maxAccept} pending connections: gevent's {@code _do_read}. */
 	private void acceptReady() {
+		this.acceptWakeUps++;
 		for (int i = 0; i < this.maxAccept; i++) {
 			if (!this.spawn.reserve()) {
 				if (!this.dropWhenFull) {
@@ -442,7 +451,6 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 				this.spawn.cancelReservation();
 				return;
 			}
-			this.delayNanos = this.minDelay.toNanos();
 			this.events.connectionAccepted();
 			try {
 				doHandle(client);
@@ -451,6 +459,8 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 				spawnFailed(client, ex);
 				return;
 			}
+			// unlike gevent, reset only once the spawn worked too, so that failing spawns back off as failing accepts do
+			this.delayNanos = this.minDelay.toNanos();
 		}
 	}
 
@@ -772,7 +782,11 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 
 	@Override
 	public String toString() {
-		StringBuilder text = new StringBuilder("<").append(getClass().getSimpleName());
+		Class<?> type = getClass();
+		while (type.getSimpleName().isEmpty()) {
+			type = type.getSuperclass();
+		}
+		StringBuilder text = new StringBuilder("<").append(type.getSimpleName());
 		text.append(" address=").append(Addresses.format(this.address));
 		H current = this.handle;
 		if (current != null) {

@@ -28,6 +28,22 @@ final class Clients {
 		return socket;
 	}
 
+	/**
+	 * Connects and waits until the server closes the connection: a trigger for tests that assert
+	 * on what the server did. A reset counts as closed, since a listener closed while the
+	 * connection waited in its backlog resets it.
+	 */
+	static void poke(int port) throws IOException {
+		try (Socket socket = connect(port)) {
+			isClosedWithoutData(socket);
+		}
+		catch (java.net.SocketException ex) {
+			if (ex.getMessage() == null || !ex.getMessage().contains("reset")) {
+				throw ex;
+			}
+		}
+	}
+
 	/** Returns whether connecting is refused: nothing listens. */
 	static boolean isRefused(int port) throws IOException {
 		try (Socket socket = connect(port)) {
@@ -61,6 +77,16 @@ final class Clients {
 			line.append((char) b);
 		}
 		return (b == -1 && line.length() == 0) ? null : line.toString();
+	}
+
+	/** Returns whether the server closed {@code socket} without sending anything: EOF, or a reset. */
+	static boolean isClosedWithoutData(Socket socket) throws IOException {
+		try {
+			return socket.getInputStream().read() == -1;
+		}
+		catch (java.net.SocketException ex) {
+			return ex.getMessage() != null && ex.getMessage().contains("reset");
+		}
 	}
 
 	/**

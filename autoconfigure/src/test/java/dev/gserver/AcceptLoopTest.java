@@ -1,0 +1,252 @@
+package dev.gserver;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.awaitility.Awaitility.await;
+
+/** The accept loop: max_accept, back-off, fatal errors, failed spawns, a full pool. */
+@Timeout(60)
+class AcceptLoopTest {
+
+	private final List<BaseServer<?, ?>> servers = new ArrayList<>();
+
+	private final RecordingListener events = new RecordingListener();
+
+	@AfterEach
+	void stopServers() {
+		this.servers.forEach((server) -> server.stop(Duration.ZERO));
+	}
+
+	private <S extends BaseServer<?, ?>> S started(S server) throws IOException {
+		this.servers.add(server);
+		server.addEventListener(this.events);
+		server.start();
+		return server;
+	}
+
+	@Test
+	void maxAcceptMustBePositive() {
+		StreamServer server = new StreamServer("127.0.0.1:0", Handlers::pong);
+		assertThat(server.getMaxAccept()).isEqualTo(100);
+		assertThatIllegalArgumentException().isThrownBy(() -> server.setMaxAccept(0))
+			.withMessage("maxAccept must be at least 1, got 0");
+		server.setMaxAccept(1);
+		assertThat(server.getMaxAccept()).isEqualTo(1);
+	}
+
+	@Test
+	void takesAtMostMaxAcceptConnectionsPerWakeUp() throws Exception {
+		StreamServer server = new StreamServer("127.0.0.1:0", Handlers::pong);
+		server.setMaxAccept(3);
+		started(server).stopAccepting();
+		List<Socket> clients = new ArrayList<>();
+		try {
+			for (int i = 0; i < 10; i++) {
+				clients.add(Clients.connect(server.getServerPort()));
+			}
+			long wakeUpsBefore = server.getAcceptWakeUps();
+			server.startAccepting();
+			for (Socket client : clients) {
+				assertThat(client.getInputStream().readAllBytes()).asString().isEqualTo("PONG");
+			}
+			// 10 connections waiting, at most 3 per wake-up: at least 4 wake-ups
+			assertThat(server.getAcceptWakeUps() - wakeUpsBefore).isGreaterThanOrEqualTo(4);
+			assertThat(this.events.accepted).hasValue(10);
+		}
+		finally {
+			for (Socket client : clients) {
+				client.close();
+			}
+		}
+	}
+
+	@Test
+	void backsOffOnAcceptErrorsDoublingUpToMaxDelayAndResetsAfterSuccess() throws Exception {
+		FailingAcceptServer server = new FailingAcceptServer();
+		server.setMinDelay(Duration.ofMillis(10));
+		server.setMaxDelay(Duration.ofMillis(40));
+		for (int i = 0; i < 4; i++) {
+			server.failures.add(new IOException("Too many open files"));
+		}
+		started(server);
+		long connected = System.nanoTime();
+		assertThat(Clients.request(server.getServerPort(), "")).isEqualTo("PONG");
+		long servedAfter = System.nanoTime() - connected;
+		assertThat(this.events.delays).containsExactly(Duration.ofMillis(10), Duration.ofMillis(20),
+				Duration.ofMillis(40), Duration.ofMillis(40));
+		assertThat(this.events.acceptErrorsFatal).containsOnly(false);
+		assertThat(this.events.acceptErrors).extracting(Throwable::getMessage).containsOnly("Too many open files");
+		// the pauses really happened: never less than their sum (a slow machine only adds to it)
+		assertThat(Duration.ofNanos(servedAfter)).isGreaterThanOrEqualTo(Duration.ofMillis(110));
+		assertThat(server.isStarted()).isTrue();
+
+		server.failures.add(new IOException("Too many open files"));
+		assertThat(Clients.request(server.getServerPort(), "")).isEqualTo("PONG");
+		assertThat(this.events.delays).hasSize(5).last().isEqualTo(Duration.ofMillis(10));
+	}
+
+	@Test
+	void fatalAcceptErrorClosesTheServer() throws Exception {
+		FailingAcceptServer server = new FailingAcceptServer();
+		ClosedChannelException fatal = new ClosedChannelException();
+		server.failures.add(fatal);
+		started(server);
+		int port = server.getServerPort();
+		Clients.poke(port);
+		await().atMost(Duration.ofSeconds(10)).until(server::isClosed);
+		assertThat(server.isStarted()).isFalse();
+		assertThat(server.getFatalError()).isSameAs(fatal);
+		assertThat(this.events.acceptErrors).containsExactly(fatal);
+		assertThat(this.events.acceptErrorsFatal).containsExactly(true);
+		assertThat(this.events.closed).hasValue(1);
+		assertThat(Clients.isRefused(port)).isTrue();
+	}
+
+	@Test
+	void isFatalErrorDecidesAndCanBeOverridden() throws Exception {
+		StreamServer plain = new StreamServer("127.0.0.1:0", Handlers::pong);
+		assertThat(plain.isFatalError(new ClosedChannelException())).isTrue();
+		assertThat(plain.isFatalError(new IOException("Too many open files"))).isFalse();
+		assertThat(plain.getFatalErrors()).contains(ClosedChannelException.class);
+
+		FailingAcceptServer server = new FailingAcceptServer() {
+			@Override
+			public boolean isFatalError(Throwable error) {
+				return error.getMessage() != null && error.getMessage().contains("fatal here");
+			}
+		};
+		server.failures.add(new IOException("fatal here"));
+		started(server);
+		Clients.poke(server.getServerPort());
+		await().atMost(Duration.ofSeconds(10)).until(server::isClosed);
+		assertThat(this.events.acceptErrorsFatal).containsExactly(true);
+	}
+
+	@Test
+	void failedSpawnClosesTheConnectionAndBacksOff() throws Exception {
+		RejectedExecutionException refusal = new RejectedExecutionException("no more threads");
+		CountDownLatch refused = new CountDownLatch(2);
+		Executor refusingTwice = (task) -> {
+			if (refused.getCount() > 0) {
+				refused.countDown();
+				throw refusal;
+			}
+			new Thread(task).start();
+		};
+		StreamServer server = new StreamServer("127.0.0.1:0", Handlers::pong, Spawn.of(refusingTwice));
+		server.setMinDelay(Duration.ofMillis(5));
+		started(server);
+		int port = server.getServerPort();
+		assertThat(Clients.request(port, "")).isEmpty();
+		assertThat(Clients.request(port, "")).isEmpty();
+		assertThat(Clients.request(port, "")).isEqualTo("PONG");
+		assertThat(this.events.spawnErrors).containsExactly(refusal, refusal);
+		assertThat(this.events.delays).containsExactly(Duration.ofMillis(5), Duration.ofMillis(10));
+		assertThat(this.events.rejected).hasValue(2);
+		await().atMost(Duration.ofSeconds(10)).until(() -> server.getActiveConnections() == 0);
+	}
+
+	@Test
+	void fullPoolDropsConnectionsWhenAskedTo() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		CountDownLatch holding = new CountDownLatch(1);
+		StreamServer server = new StreamServer("127.0.0.1:0", (connection) -> {
+			holding.countDown();
+			release.await();
+			Handlers.pong(connection);
+		}, Spawn.pool(1));
+		server.setDropWhenFull(true);
+		started(server);
+		int port = server.getServerPort();
+		try (Socket first = Clients.connect(port)) {
+			assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(server.isFull()).isTrue();
+			try (Socket dropped = Clients.connect(port)) {
+				assertThat(Clients.isClosedWithoutData(dropped)).isTrue();
+			}
+			await().atMost(Duration.ofSeconds(10)).untilAtomic(this.events.rejected, org.hamcrest.Matchers.equalTo(1));
+			assertThat(this.events.saturated).hasValue(0);
+			release.countDown();
+			assertThat(first.getInputStream().readAllBytes()).asString().isEqualTo("PONG");
+		}
+		await().atMost(Duration.ofSeconds(10)).until(() -> !server.isFull());
+		assertThat(Clients.request(port, "")).isEqualTo("PONG");
+	}
+
+	@Test
+	void poolSharedByTwoServersResumesTheOtherServerWhenASlotFrees() throws Exception {
+		Pool pool = new Pool(2);
+		CountDownLatch holding = new CountDownLatch(2);
+		Handler holdUntilClientCloses = (connection) -> {
+			holding.countDown();
+			connection.getInputStream().read();
+		};
+		StreamServer a = started(new StreamServer("127.0.0.1:0", holdUntilClientCloses, Spawn.of(pool)));
+		StreamServer b = started(new StreamServer("127.0.0.1:0", Handlers::pong, Spawn.of(pool)));
+		try (Socket first = Clients.connect(a.getServerPort()); Socket second = Clients.connect(a.getServerPort())) {
+			assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(pool.isFull()).isTrue();
+			assertThat(b.isFull()).isTrue();
+			try (Socket waiting = Clients.connect(b.getServerPort())) {
+				assertThat(Clients.isSilent(waiting)).isTrue();
+				first.close();
+				// the slot freed by server a's handler wakes server b, which was paused
+				assertThat(waiting.getInputStream().readAllBytes()).asString().isEqualTo("PONG");
+			}
+		}
+		assertThat(this.events.saturated.get()).isGreaterThanOrEqualTo(1);
+	}
+
+	@Test
+	void stopAcceptingLeavesClientsInTheBacklogUntilStartAccepting() throws Exception {
+		StreamServer server = started(new StreamServer("127.0.0.1:0", Handlers::pong));
+		server.stopAccepting();
+		assertThat(server.isAccepting()).isFalse();
+		assertThat(server.isStarted()).isTrue();
+		try (Socket waiting = Clients.connect(server.getServerPort())) {
+			assertThat(Clients.isSilent(waiting)).isTrue();
+			assertThat(this.events.accepted).hasValue(0);
+			server.startAccepting();
+			assertThat(waiting.getInputStream().readAllBytes()).asString().isEqualTo("PONG");
+		}
+		assertThat(server.isAccepting()).isTrue();
+	}
+
+	/** Fails its first accepts with queued errors, as a real accept would under "Too many open files". */
+	static class FailingAcceptServer extends StreamServer {
+
+		final ConcurrentLinkedDeque<IOException> failures = new ConcurrentLinkedDeque<>();
+
+		FailingAcceptServer() {
+			super("127.0.0.1:0", Handlers::pong);
+		}
+
+		@Override
+		protected SocketChannel doRead() throws IOException {
+			IOException failure = this.failures.poll();
+			if (failure != null) {
+				throw failure;
+			}
+			return super.doRead();
+		}
+
+	}
+
+}
