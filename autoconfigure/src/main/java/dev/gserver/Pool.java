@@ -1,7 +1,6 @@
 package dev.gserver;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -27,7 +26,7 @@ public final class Pool {
 	private final ThreadFactory threads;
 
 	/** Called each time a slot frees: the servers that wait for one. */
-	private volatile Runnable[] slotFreedListeners = new Runnable[0];
+	private final ListenerArray<Runnable> slotFreedListeners = new ListenerArray<>(new Runnable[0]);
 
 	/**
 	 * Creates a pool of {@code size} slots.
@@ -106,7 +105,7 @@ public final class Pool {
 
 	void release() {
 		this.active.decrementAndGet();
-		for (Runnable listener : this.slotFreedListeners) {
+		for (Runnable listener : this.slotFreedListeners.get()) {
 			listener.run();
 		}
 	}
@@ -132,15 +131,12 @@ public final class Pool {
 		}
 	}
 
-	synchronized void addSlotFreedListener(Runnable listener) {
-		Runnable[] copy = Arrays.copyOf(this.slotFreedListeners, this.slotFreedListeners.length + 1);
-		copy[copy.length - 1] = listener;
-		this.slotFreedListeners = copy;
+	void addSlotFreedListener(Runnable listener) {
+		this.slotFreedListeners.add(listener);
 	}
 
-	synchronized void removeSlotFreedListener(Runnable listener) {
-		this.slotFreedListeners = Arrays.stream(this.slotFreedListeners).filter((each) -> each != listener)
-			.toArray(Runnable[]::new);
+	void removeSlotFreedListener(Runnable listener) {
+		this.slotFreedListeners.remove(listener);
 	}
 
 	@Override

@@ -1,31 +1,27 @@
 package dev.gserver;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The listeners of one server, called in order; one that throws is logged and skipped. The
- * listener array is copied on change, so that firing a per-connection event allocates nothing.
+ * The listeners of one server, called in order; one that throws is logged and skipped. Firing a
+ * per-connection event allocates nothing.
  */
 final class ServerEvents implements ServerEventListener {
 
 	private static final Logger logger = LoggerFactory.getLogger(ServerEvents.class);
 
-	private volatile ServerEventListener[] listeners = new ServerEventListener[0];
+	private final ListenerArray<ServerEventListener> listeners = new ListenerArray<>(new ServerEventListener[0]);
 
-	synchronized void add(ServerEventListener listener) {
-		ServerEventListener[] copy = Arrays.copyOf(this.listeners, this.listeners.length + 1);
-		copy[copy.length - 1] = listener;
-		this.listeners = copy;
+	void add(ServerEventListener listener) {
+		this.listeners.add(listener);
 	}
 
-	synchronized void remove(ServerEventListener listener) {
-		this.listeners = Arrays.stream(this.listeners).filter((each) -> each != listener)
-			.toArray(ServerEventListener[]::new);
+	void remove(ServerEventListener listener) {
+		this.listeners.remove(listener);
 	}
 
 	@Override
@@ -45,7 +41,7 @@ final class ServerEvents implements ServerEventListener {
 
 	@Override
 	public void handlerFinished(HandlerOutcome outcome, long durationNanos) {
-		for (ServerEventListener listener : this.listeners) {
+		for (ServerEventListener listener : this.listeners.get()) {
 			try {
 				listener.handlerFinished(outcome, durationNanos);
 			}
@@ -77,7 +73,7 @@ final class ServerEvents implements ServerEventListener {
 
 	/** Fires an event; a non-capturing method reference allocates nothing, so only capturing events are written out. */
 	private void each(Consumer<ServerEventListener> event) {
-		for (ServerEventListener listener : this.listeners) {
+		for (ServerEventListener listener : this.listeners.get()) {
 			try {
 				event.accept(listener);
 			}
