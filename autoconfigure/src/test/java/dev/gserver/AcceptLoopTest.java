@@ -205,7 +205,11 @@ class AcceptLoopTest {
 			assertThat(pool.isFull()).isTrue();
 			assertThat(b.isFull()).isTrue();
 			try (Socket waiting = Clients.connect(b.getServerPort())) {
+				await().atMost(Duration.ofSeconds(10)).untilAtomic(this.events.saturated, org.hamcrest.Matchers.greaterThan(0));
+				long wakeUps = b.getAcceptWakeUps();
 				assertThat(Clients.isSilent(waiting)).isTrue();
+				// paused, not polling: the accept thread slept while the pool stayed full
+				assertThat(b.getAcceptWakeUps()).isEqualTo(wakeUps);
 				first.close();
 				// the slot freed by server a's handler wakes server b, which was paused
 				assertThat(waiting.getInputStream().readAllBytes()).asString().isEqualTo("PONG");
