@@ -836,12 +836,15 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 
 		private final C client;
 
+		private boolean executed;
+
 		ClientTask(C client) {
 			this.client = client;
 		}
 
 		@Override
 		protected void execute() {
+			this.executed = true;
 			long started = System.nanoTime();
 			HandlerOutcome outcome = HandlerOutcome.SUCCESS;
 			events.handlerStarted();
@@ -878,6 +881,11 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 
 		@Override
 		protected void finished() {
+			if (!this.executed) {
+				// killed before its thread ran it: still a handler that started and was killed
+				events.handlerStarted();
+				events.handlerFinished(HandlerOutcome.KILLED, 0);
+			}
 			handlers.remove(this);
 		}
 

@@ -114,15 +114,10 @@ public final class Pool {
 	void startAcquired(Task task, ThreadFactory threadFactory) {
 		this.tasks.add(task);
 		try {
-			threadFactory.newThread(() -> {
-				try {
-					task.run();
-				}
-				finally {
-					this.tasks.remove(task);
-					release();
-				}
-			}).start();
+			threadFactory.newThread(() -> task.run(() -> {
+				this.tasks.remove(task);
+				release();
+			})).start();
 		}
 		catch (RuntimeException | OutOfMemoryError ex) {
 			this.tasks.remove(task);

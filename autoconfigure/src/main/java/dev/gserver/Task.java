@@ -41,7 +41,18 @@ abstract class Task implements Runnable {
 
 	@Override
 	public final void run() {
+		run(null);
+	}
+
+	/**
+	 * Runs the task, then {@code beforeFinished}, then {@link #finished()}: a pool frees its slot
+	 * before the task counts as finished, so that whoever waits for the task sees the slot free.
+	 */
+	final void run(Runnable beforeFinished) {
 		if (!STATE.compareAndSet(this, NEW, RUNNING)) {
+			if (beforeFinished != null) {
+				beforeFinished.run();
+			}
 			return;
 		}
 		synchronized (this) {
@@ -57,6 +68,9 @@ abstract class Task implements Runnable {
 				Thread.interrupted();
 			}
 			this.state = FINISHED;
+			if (beforeFinished != null) {
+				beforeFinished.run();
+			}
 			finished();
 		}
 	}
