@@ -455,7 +455,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 			try {
 				doHandle(client);
 			}
-			catch (RuntimeException | OutOfMemoryError ex) {
+			catch (RuntimeException | Error ex) {
 				spawnFailed(client, ex);
 				return;
 			}
@@ -489,8 +489,8 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 			return false;
 		}
 		this.events.connectionAccepted();
-		doClose(client);
 		this.events.connectionRejected();
+		doClose(client);
 		return true;
 	}
 
@@ -507,13 +507,14 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 		this.events.acceptFailed(error, false, delay);
 	}
 
+	/** Reports, then closes: whoever sees the connection closed can already see why. */
 	private void spawnFailed(C client, Throwable error) {
-		doClose(client);
-		this.events.connectionRejected();
 		Duration delay = backOff();
-		logger.warn("{}: spawning a handler failed, closed the connection and pausing accepts for {} ms", this,
+		logger.warn("{}: spawning a handler failed, closing the connection and pausing accepts for {} ms", this,
 				delay.toMillis(), error);
+		this.events.connectionRejected();
 		this.events.spawnFailed(error, delay);
+		doClose(client);
 	}
 
 	/** Pauses accepting for the current delay, then doubles the delay up to {@code maxDelay}. */

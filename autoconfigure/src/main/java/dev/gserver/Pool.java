@@ -114,12 +114,13 @@ public final class Pool {
 	void startAcquired(Task task, ThreadFactory threadFactory) {
 		this.tasks.add(task);
 		try {
+			// the slot frees before the task leaves the group, so that join() returning means slots are free
 			threadFactory.newThread(() -> task.run(() -> {
-				this.tasks.remove(task);
 				release();
+				this.tasks.remove(task);
 			})).start();
 		}
-		catch (RuntimeException | OutOfMemoryError ex) {
+		catch (RuntimeException | Error ex) {
 			this.tasks.remove(task);
 			release();
 			throw ex;

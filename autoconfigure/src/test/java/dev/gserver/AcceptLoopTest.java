@@ -164,6 +164,25 @@ class AcceptLoopTest {
 	}
 
 	@Test
+	void spawnThrowingAnErrorIsAFailedSpawnNotAFatalOne() throws Exception {
+		AssertionError broken = new AssertionError("spawn broke");
+		CountDownLatch once = new CountDownLatch(1);
+		Executor breakingOnce = (task) -> {
+			if (once.getCount() > 0) {
+				once.countDown();
+				throw broken;
+			}
+			new Thread(task).start();
+		};
+		StreamServer server = started(new StreamServer("127.0.0.1:0", Handlers::pong, Spawn.of(breakingOnce)));
+		assertThat(Clients.request(server.getServerPort(), "")).isEmpty();
+		assertThat(this.events.spawnErrors).containsExactly(broken);
+		assertThat(this.events.acceptErrors).isEmpty();
+		assertThat(server.isStarted()).isTrue();
+		assertThat(Clients.request(server.getServerPort(), "")).isEqualTo("PONG");
+	}
+
+	@Test
 	void fullPoolDropsConnectionsWhenAskedTo() throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
 		CountDownLatch holding = new CountDownLatch(1);
