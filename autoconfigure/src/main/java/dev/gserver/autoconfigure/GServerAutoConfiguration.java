@@ -1,0 +1,114 @@
+package dev.gserver.autoconfigure;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Environment;
+
+import dev.gserver.BaseServer;
+import dev.gserver.Handler;
+import dev.gserver.Pool;
+import dev.gserver.Spawn;
+import dev.gserver.StreamServer;
+
+/**
+ * Auto-configuration of a gserver {@link StreamServer} for a {@link Handler} bean, and of the
+ * life cycle of every gserver server of the context (the auto-configured one or the user's own).
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "gserver.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(GServerProperties.class)
+public final class GServerAutoConfiguration {
+
+	/** The bean name of the auto-configured server; also its {@code name} tag on metrics. */
+	public static final String SERVER_BEAN_NAME = "gserver";
+
+	@Bean
+	@ConditionalOnMissingBean
+	@SuppressWarnings({ "rawtypes", "unchecked" })
+	GServerLifecycle gserverLifecycle(ListableBeanFactory beanFactory, GServerProperties properties,
+			Environment environment, ApplicationEventPublisher publisher, ConfigurableApplicationContext context) {
+		Map<String, BaseServer<?, ?>> servers = new LinkedHashMap<>();
+		beanFactory.getBeansOfType(BaseServer.class).forEach((name, server) -> {
+			server.setName(name);
+			if (properties.isShutdownOnFatalError()) {
+				server.addEventListener(new FatalErrorShutdown(server, context));
+			}
+			servers.put(name, (BaseServer<?, ?>) server);
+		});
+		Duration phaseTimeout = environment.getProperty("spring.lifecycle.timeout-per-shutdown-phase", Duration.class,
+				Duration.ofSeconds(30));
+		return new GServerLifecycle(servers, phaseTimeout, publisher);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	GServerPortPublisher gserverPortPublisher(ConfigurableEnvironment environment, ListableBeanFactory beanFactory) {
+		return new GServerPortPublisher(environment, beanFactory.getBeanNamesForType(BaseServer.class).length == 1);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBean(Handler.class)
+	@ConditionalOnMissingBean(StreamServer.class)
+	static class StreamServerConfiguration {
+
+		@Bean(SERVER_BEAN_NAME)
+		StreamServer gserver(Handler handler, GServerProperties properties, BeanFactory beanFactory,
+				ObjectProvider<GServerCustomizer> customizers) {
+			InetSocketAddress address = (properties.getAddress() != null)
+					? new InetSocketAddress(properties.getAddress(), properties.getPort())
+					: new InetSocketAddress(properties.getPort());
+			StreamServer server = new StreamServer(address, handler, spawn(properties, beanFactory));
+			PropertyMapper map = PropertyMapper.get();
+			map.from(properties::getMaxAccept).to(server::setMaxAccept);
+			map.from(properties::getMinDelay).to(server::setMinDelay);
+			map.from(properties::getMaxDelay).to(server::setMaxDelay);
+			map.from(properties::getStopTimeout).to(server::setStopTimeout);
+			map.from(properties::getBacklog).to(server::setBacklog);
+			map.from(properties::isReuseAddress).to(server::setReuseAddress);
+			map.from(properties::isTcpNoDelay).to(server::setTcpNoDelay);
+			map.from(properties::isDropWhenFull).to(server::setDropWhenFull);
+			customizers.orderedStream().forEach((customizer) -> customizer.customize(server));
+			return server;
+		}
+
+		private static Spawn spawn(GServerProperties properties, BeanFactory beanFactory) {
+			String beanName = properties.getSpawnBean();
+			if (beanName == null) {
+				return Spawn.parse(properties.getSpawn());
+			}
+			if (!"default".equals(properties.getSpawn())) {
+				throw new IllegalStateException("Set only one of gserver.spawn ('" + properties.getSpawn()
+						+ "') and gserver.spawn-bean ('" + beanName + "')");
+			}
+			Object bean = beanFactory.getBean(beanName);
+			if (bean instanceof Pool) {
+				return Spawn.of((Pool) bean);
+			}
+			if (bean instanceof Executor) {
+				return Spawn.of((Executor) bean);
+			}
+			throw new IllegalStateException("gserver.spawn-bean '" + beanName + "' is a " + bean.getClass().getName()
+					+ ", neither a dev.gserver.Pool nor a java.util.concurrent.Executor");
+		}
+
+	}
+
+}

@@ -1,0 +1,249 @@
+package dev.gserver.autoconfigure;
+
+import java.net.InetAddress;
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
+
+import dev.gserver.Spawn;
+
+/**
+ * Configuration of the gserver TCP server. It validates itself once bound, so that a bad value
+ * fails start-up with a message naming the property and the value.
+ */
+@ConfigurationProperties("gserver")
+public class GServerProperties implements Validator {
+
+	/**
+	 * Whether to run a gserver TCP server when the context has a Handler bean.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Local address to listen on. Every local address when not set.
+	 */
+	private InetAddress address;
+
+	/**
+	 * Port to listen on, 0 for any free port (published as 'local.gserver.port').
+	 */
+	private int port = 7000;
+
+	/**
+	 * How each connection's handler runs: 'default' (a virtual thread per connection on Java 21+,
+	 * named after the server), 'raw' (an unnamed thread per connection), 'none' (inline on the
+	 * accept thread), or a pool size such as '1000' (at most that many handlers at once; while
+	 * the pool is full the server stops accepting).
+	 */
+	private String spawn = "default";
+
+	/**
+	 * Name of a Pool or Executor bean to run handlers with, instead of 'spawn'.
+	 */
+	private String spawnBean;
+
+	/**
+	 * Most connections accepted per wake-up of the accept thread.
+	 */
+	private int maxAccept = 100;
+
+	/**
+	 * First pause of accepting after a failed accept or spawn; doubles per consecutive failure.
+	 */
+	private Duration minDelay = Duration.ofMillis(10);
+
+	/**
+	 * Longest pause of accepting after failed accepts or spawns.
+	 */
+	private Duration maxDelay = Duration.ofSeconds(1);
+
+	/**
+	 * How long a shutdown waits for running handlers before closing their connections and
+	 * interrupting them. Bounded by 'spring.lifecycle.timeout-per-shutdown-phase'.
+	 */
+	private Duration stopTimeout = Duration.ofSeconds(1);
+
+	/**
+	 * Length of the kernel's queue of connections not yet accepted.
+	 */
+	private int backlog = 128;
+
+	/**
+	 * Whether to set SO_REUSEADDR on the listener, so that a restart can bind while old
+	 * connections linger.
+	 */
+	private boolean reuseAddress = true;
+
+	/**
+	 * Whether to set TCP_NODELAY on accepted connections, so that small replies leave at once.
+	 */
+	private boolean tcpNoDelay = true;
+
+	/**
+	 * Whether a full pool accepts and closes new connections at once instead of leaving them
+	 * in the backlog until a slot frees.
+	 */
+	private boolean dropWhenFull;
+
+	/**
+	 * Whether to close the application context when the server closes on a fatal accept error.
+	 * Otherwise the application stays up and the server reports the error.
+	 */
+	private boolean shutdownOnFatalError;
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public InetAddress getAddress() {
+		return this.address;
+	}
+
+	public void setAddress(InetAddress address) {
+		this.address = address;
+	}
+
+	public int getPort() {
+		return this.port;
+	}
+
+	public void setPort(int port) {
+		this.port = port;
+	}
+
+	public String getSpawn() {
+		return this.spawn;
+	}
+
+	public void setSpawn(String spawn) {
+		this.spawn = spawn;
+	}
+
+	public String getSpawnBean() {
+		return this.spawnBean;
+	}
+
+	public void setSpawnBean(String spawnBean) {
+		this.spawnBean = spawnBean;
+	}
+
+	public int getMaxAccept() {
+		return this.maxAccept;
+	}
+
+	public void setMaxAccept(int maxAccept) {
+		this.maxAccept = maxAccept;
+	}
+
+	public Duration getMinDelay() {
+		return this.minDelay;
+	}
+
+	public void setMinDelay(Duration minDelay) {
+		this.minDelay = minDelay;
+	}
+
+	public Duration getMaxDelay() {
+		return this.maxDelay;
+	}
+
+	public void setMaxDelay(Duration maxDelay) {
+		this.maxDelay = maxDelay;
+	}
+
+	public Duration getStopTimeout() {
+		return this.stopTimeout;
+	}
+
+	public void setStopTimeout(Duration stopTimeout) {
+		this.stopTimeout = stopTimeout;
+	}
+
+	public int getBacklog() {
+		return this.backlog;
+	}
+
+	public void setBacklog(int backlog) {
+		this.backlog = backlog;
+	}
+
+	public boolean isReuseAddress() {
+		return this.reuseAddress;
+	}
+
+	public void setReuseAddress(boolean reuseAddress) {
+		this.reuseAddress = reuseAddress;
+	}
+
+	public boolean isTcpNoDelay() {
+		return this.tcpNoDelay;
+	}
+
+	public void setTcpNoDelay(boolean tcpNoDelay) {
+		this.tcpNoDelay = tcpNoDelay;
+	}
+
+	public boolean isDropWhenFull() {
+		return this.dropWhenFull;
+	}
+
+	public void setDropWhenFull(boolean dropWhenFull) {
+		this.dropWhenFull = dropWhenFull;
+	}
+
+	public boolean isShutdownOnFatalError() {
+		return this.shutdownOnFatalError;
+	}
+
+	public void setShutdownOnFatalError(boolean shutdownOnFatalError) {
+		this.shutdownOnFatalError = shutdownOnFatalError;
+	}
+
+	@Override
+	public boolean supports(Class<?> type) {
+		return GServerProperties.class.isAssignableFrom(type);
+	}
+
+	@Override
+	public void validate(Object target, Errors errors) {
+		GServerProperties properties = (GServerProperties) target;
+		if (properties.getPort() < 0 || properties.getPort() > 65535) {
+			errors.rejectValue("port", "range", "must be between 0 and 65535");
+		}
+		try {
+			Spawn.parse(properties.getSpawn());
+		}
+		catch (IllegalArgumentException ex) {
+			errors.rejectValue("spawn", "invalid", ex.getMessage());
+		}
+		if (properties.getMaxAccept() < 1) {
+			errors.rejectValue("maxAccept", "range", "must be at least 1");
+		}
+		if (properties.getBacklog() < 1) {
+			errors.rejectValue("backlog", "range", "must be at least 1");
+		}
+		rejectNegative(errors, "minDelay", properties.getMinDelay());
+		rejectNegative(errors, "maxDelay", properties.getMaxDelay());
+		rejectNegative(errors, "stopTimeout", properties.getStopTimeout());
+		if (!errors.hasFieldErrors("minDelay") && !errors.hasFieldErrors("maxDelay")
+				&& properties.getMinDelay().compareTo(properties.getMaxDelay()) > 0) {
+			errors.rejectValue("maxDelay", "range", "must not be shorter than gserver.min-delay");
+		}
+	}
+
+	private static void rejectNegative(Errors errors, String field, Duration value) {
+		if (value == null) {
+			errors.rejectValue(field, "required", "must be set");
+		}
+		else if (value.isNegative()) {
+			errors.rejectValue(field, "range", "must not be negative");
+		}
+	}
+
+}

@@ -1,0 +1,336 @@
+package dev.gserver.autoconfigure;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.beans.factory.NoSuchBeanDefinitionException;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
+import org.springframework.validation.FieldError;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+
+import dev.gserver.Handler;
+import dev.gserver.Pool;
+import dev.gserver.PortInUseException;
+import dev.gserver.Spawn;
+import dev.gserver.StreamServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(60)
+class GServerAutoConfigurationTest {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(GServerAutoConfiguration.class))
+		.withPropertyValues("gserver.address=127.0.0.1", "gserver.port=0");
+
+	@Test
+	void noServerWithoutAHandler() {
+		this.runner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).doesNotHaveBean(StreamServer.class);
+		});
+	}
+
+	@Test
+	void serverForAHandlerStartsWithTheContextAndPublishesItsPort() {
+		this.runner.withUserConfiguration(PongHandler.class).run((context) -> {
+			StreamServer server = context.getBean(StreamServer.class);
+			assertThat(context).getBean("gserver").isSameAs(server);
+			assertThat(server.isStarted()).isTrue();
+			int port = server.getServerPort();
+			assertThat(port).isPositive();
+			assertThat(context.getEnvironment().getProperty("local.gserver.port", Integer.class)).isEqualTo(port);
+			assertThat(context.getEnvironment().getProperty("local.gserver.gserver.port", Integer.class)).isEqualTo(port);
+			assertThat(request(port)).isEqualTo("PONG");
+			assertThat(server.getName()).isEqualTo("gserver");
+		});
+	}
+
+	@Test
+	void stopsWhenTheContextCloses() {
+		List<StreamServer> servers = new ArrayList<>();
+		this.runner.withUserConfiguration(PongHandler.class).run((context) -> {
+			servers.add(context.getBean(StreamServer.class));
+		});
+		assertThat(servers).singleElement().satisfies((server) -> {
+			assertThat(server.isStarted()).isFalse();
+			assertThat(server.isClosed()).isTrue();
+		});
+	}
+
+	@Test
+	void disabledByProperty() {
+		this.runner.withUserConfiguration(PongHandler.class).withPropertyValues("gserver.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(StreamServer.class)
+				.doesNotHaveBean(GServerLifecycle.class));
+	}
+
+	@Test
+	void propertiesReachTheServer() {
+		this.runner.withUserConfiguration(PongHandler.class)
+			.withPropertyValues("gserver.spawn=7", "gserver.max-accept=5", "gserver.min-delay=20ms",
+					"gserver.max-delay=2s", "gserver.stop-timeout=3s", "gserver.backlog=64",
+					"gserver.reuse-address=false", "gserver.tcp-no-delay=false", "gserver.drop-when-full=true")
+			.run((context) -> {
+				StreamServer server = context.getBean(StreamServer.class);
+				assertThat(server.getPool().size()).isEqualTo(7);
+				assertThat(server.getMaxAccept()).isEqualTo(5);
+				assertThat(server.getMinDelay()).isEqualTo(Duration.ofMillis(20));
+				assertThat(server.getMaxDelay()).isEqualTo(Duration.ofSeconds(2));
+				assertThat(server.getStopTimeout()).isEqualTo(Duration.ofSeconds(3));
+				assertThat(server.getBacklog()).isEqualTo(64);
+				assertThat(server.isReuseAddress()).isFalse();
+				assertThat(server.isTcpNoDelay()).isFalse();
+				assertThat(server.isDropWhenFull()).isTrue();
+				assertThat(server.getServerHost()).isEqualTo("127.0.0.1");
+			});
+	}
+
+	@Test
+	void invalidSpawnFailsNamingPropertyAndValue() {
+		assertInvalid("gserver.spawn=lots", "spawn", "lots", "Invalid spawn 'lots'");
+	}
+
+	@Test
+	void negativeDurationFailsNamingPropertyAndValue() {
+		assertInvalid("gserver.stop-timeout=-1s", "stopTimeout", "PT-1S", "must not be negative");
+	}
+
+	@Test
+	void portOutOfRangeFailsNamingPropertyAndValue() {
+		assertInvalid("gserver.port=70000", "port", "70000", "must be between 0 and 65535");
+	}
+
+	@Test
+	void maxAcceptBelowOneFailsNamingPropertyAndValue() {
+		assertInvalid("gserver.max-accept=0", "maxAccept", "0", "must be at least 1");
+	}
+
+	@Test
+	void minDelayLongerThanMaxDelayFails() {
+		this.runner.withUserConfiguration(PongHandler.class)
+			.withPropertyValues("gserver.min-delay=2s", "gserver.max-delay=1s")
+			.run((context) -> assertThat(findCause(context.getStartupFailure(), BindValidationException.class))
+				.hasMessageContaining("on field 'maxDelay'")
+				.hasMessageContaining("must not be shorter than gserver.min-delay"));
+	}
+
+	/**
+	 * Spring Boot reports a validation error as "Property: gserver.port, Value: "70000", Reason:
+	 * ..." from the field error asserted here.
+	 */
+	private void assertInvalid(String property, String field, String value, String reason) {
+		this.runner.withUserConfiguration(PongHandler.class).withPropertyValues(property).run((context) -> {
+			assertThat(context).hasFailed();
+			BindValidationException invalid = findCause(context.getStartupFailure(), BindValidationException.class);
+			assertThat(invalid).isNotNull();
+			assertThat(invalid.getValidationErrors().getName()).hasToString("gserver");
+			assertThat(invalid.getValidationErrors().getAllErrors()).singleElement().satisfies((error) -> {
+				FieldError fieldError = (FieldError) error;
+				assertThat(fieldError.getField()).isEqualTo(field);
+				assertThat(fieldError.getRejectedValue()).hasToString(value);
+				assertThat(fieldError.getDefaultMessage()).contains(reason);
+			});
+		});
+	}
+
+	@Test
+	void customizersApplyInOrderAfterProperties() {
+		this.runner.withUserConfiguration(PongHandler.class, Customizers.class)
+			.withPropertyValues("gserver.max-accept=5")
+			.run((context) -> {
+				StreamServer server = context.getBean(StreamServer.class);
+				// the properties gave 5, the first customizer 10, the second doubled it
+				assertThat(server.getMaxAccept()).isEqualTo(20);
+			});
+	}
+
+	@Test
+	void poolBeanChosenAsSpawn() {
+		this.runner.withUserConfiguration(PongHandler.class, PoolBean.class)
+			.withPropertyValues("gserver.spawn-bean=handlerPool")
+			.run((context) -> assertThat(context.getBean(StreamServer.class).getPool())
+				.isSameAs(context.getBean("handlerPool")));
+	}
+
+	@Test
+	void executorBeanChosenAsSpawn() {
+		this.runner.withUserConfiguration(PongHandler.class, ExecutorBean.class)
+			.withPropertyValues("gserver.spawn-bean=handlerExecutor")
+			.run((context) -> {
+				StreamServer server = context.getBean(StreamServer.class);
+				assertThat(server.getSpawn().toString()).startsWith("executor(");
+				assertThat(request(server.getServerPort())).isEqualTo("PONG");
+			});
+	}
+
+	@Test
+	void unknownSpawnBeanFailsNamingIt() {
+		this.runner.withUserConfiguration(PongHandler.class)
+			.withPropertyValues("gserver.spawn-bean=missing")
+			.run((context) -> assertThat(context).getFailure()
+				.hasRootCauseInstanceOf(NoSuchBeanDefinitionException.class)
+				.rootCause()
+				.hasMessageContaining("missing"));
+	}
+
+	@Test
+	void spawnAndSpawnBeanTogetherFail() {
+		this.runner.withUserConfiguration(PongHandler.class, PoolBean.class)
+			.withPropertyValues("gserver.spawn-bean=handlerPool", "gserver.spawn=raw")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("Set only one of gserver.spawn ('raw') and gserver.spawn-bean ('handlerPool')"));
+	}
+
+	@Test
+	void backsOffForAUserServerAndStillManagesIt() {
+		this.runner.withUserConfiguration(PongHandler.class, UserServer.class).run((context) -> {
+			assertThat(context).hasSingleBean(StreamServer.class);
+			StreamServer server = context.getBean(StreamServer.class);
+			assertThat(context).getBean("myServer").isSameAs(server);
+			assertThat(server.getMaxAccept()).isEqualTo(3);
+			assertThat(server.isStarted()).isTrue();
+			assertThat(server.getName()).isEqualTo("myServer");
+			assertThat(context.getEnvironment().getProperty("local.gserver.port", Integer.class))
+				.isEqualTo(server.getServerPort());
+			assertThat(request(server.getServerPort())).isEqualTo("PONG");
+		});
+	}
+
+	@Test
+	void userServerWithoutHandlerBeanIsManagedToo() {
+		this.runner.withUserConfiguration(UserServer.class).run((context) -> {
+			StreamServer server = context.getBean(StreamServer.class);
+			assertThat(server.isStarted()).isTrue();
+		});
+	}
+
+	@Test
+	void portInUseFailsStartUpWithAnAnalysisNamingThePort() throws IOException {
+		try (ServerSocket taken = new ServerSocket()) {
+			taken.bind(new InetSocketAddress("127.0.0.1", 0));
+			int port = taken.getLocalPort();
+			this.runner.withUserConfiguration(PongHandler.class)
+				.withPropertyValues("gserver.port=" + port, "gserver.reuse-address=false")
+				.run((context) -> {
+					assertThat(context).hasFailed();
+					Throwable failure = context.getStartupFailure();
+					assertThat(findCause(failure, PortInUseException.class)).isNotNull();
+					FailureAnalysis analysis = new PortInUseFailureAnalyzer().analyze(failure);
+					assertThat(analysis.getDescription()).contains("port " + port + " is already in use");
+					assertThat(analysis.getAction()).contains("gserver.port");
+					assertThat(new BindFailureAnalyzer().analyze(failure)).isNull();
+				});
+		}
+	}
+
+	@Test
+	void otherBindFailuresGetTheirOwnAnalysisNamingTheAddress() {
+		this.runner.withUserConfiguration(PongHandler.class)
+			.withPropertyValues("gserver.address=192.0.2.1")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				Throwable failure = context.getStartupFailure();
+				assertThat(new PortInUseFailureAnalyzer().analyze(failure)).isNull();
+				FailureAnalysis analysis = new BindFailureAnalyzer().analyze(failure);
+				assertThat(analysis.getDescription()).contains("Failed to bind 192.0.2.1:0");
+				assertThat(analysis.getAction()).contains("gserver.address");
+			});
+	}
+
+	static <T extends Throwable> T findCause(Throwable failure, Class<T> type) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (type.isInstance(cause)) {
+				return type.cast(cause);
+			}
+		}
+		return null;
+	}
+
+	static String request(int port) throws IOException {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+			socket.setSoTimeout(10_000);
+			return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PongHandler {
+
+		@Bean
+		Handler pongHandler() {
+			return (connection) -> connection.getOutputStream().write("PONG".getBytes(StandardCharsets.US_ASCII));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Customizers {
+
+		@Bean
+		@Order(2)
+		GServerCustomizer doubling() {
+			return (server) -> server.setMaxAccept(server.getMaxAccept() * 2);
+		}
+
+		@Bean
+		@Order(1)
+		GServerCustomizer setting() {
+			return (server) -> server.setMaxAccept(10);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PoolBean {
+
+		@Bean
+		Pool handlerPool() {
+			return new Pool(4);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ExecutorBean {
+
+		@Bean(destroyMethod = "shutdown")
+		java.util.concurrent.ExecutorService handlerExecutor() {
+			return Executors.newFixedThreadPool(2);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserServer {
+
+		@Bean
+		StreamServer myServer() {
+			StreamServer server = new StreamServer("127.0.0.1:0",
+					(connection) -> connection.getOutputStream().write("PONG".getBytes(StandardCharsets.US_ASCII)),
+					Spawn.RAW);
+			server.setMaxAccept(3);
+			return server;
+		}
+
+	}
+
+}
