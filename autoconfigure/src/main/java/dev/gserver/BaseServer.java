@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
@@ -99,6 +100,9 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 	private volatile State state = State.NEW;
 
 	private volatile Throwable fatalError;
+
+	/** Set by start, cleared by the first stop after it: that stop logs what it did. */
+	private final AtomicBoolean stopToReport = new AtomicBoolean();
 
 	private volatile CountDownLatch closedSignal = new CountDownLatch(1);
 
@@ -639,6 +643,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 				pool.addSlotFreedListener(this.slotFreed);
 			}
 			this.state = State.STARTED;
+			this.stopToReport.set(true);
 			// not a daemon: a running server keeps the JVM alive on its own (handler threads are daemons)
 			this.acceptThread = new Thread(() -> acceptLoop(acceptSelector, key), threadPrefix + "-accept");
 			this.acceptThread.setDaemon(false);
@@ -654,11 +659,6 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
-		closeListener();
-	}
-
-	/** Closes; returns whether the server was started until now. */
-	private boolean closeListener() {
 		boolean wasStarted;
 		Selector selectorToClose;
 		SelectableChannel listenerToClose;
@@ -666,7 +666,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 			this.acceptLock.lock();
 			try {
 				if (this.state == State.CLOSED) {
-					return false;
+					return;
 				}
 				wasStarted = this.state == State.STARTED;
 				this.state = State.CLOSED;
@@ -689,7 +689,6 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 		if (wasStarted) {
 			this.events.closed();
 		}
-		return wasStarted;
 	}
 
 	/** Stops within {@link #getStopTimeout()}; see {@link #stop(Duration)}. */
@@ -704,7 +703,8 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 	 */
 	public void stop(Duration timeout) {
 		requireNonNegative("timeout", timeout);
-		boolean wasStarted = closeListener();
+		close();
+		boolean report = this.stopToReport.getAndSet(false);
 		int running = this.handlers.size();
 		boolean interrupted = false;
 		boolean ended;
@@ -722,7 +722,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 			stuck = this.handlers.kill(KILL_TIMEOUT);
 		}
 		joinAcceptThread();
-		if (wasStarted || running > 0) {
+		if (report) {
 			logger.info("Stopped {}: {} handler(s) finished, {} killed", this, running - killed, killed);
 		}
 		if (stuck > 0) {

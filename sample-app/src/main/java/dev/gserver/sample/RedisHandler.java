@@ -1,0 +1,200 @@
+package dev.gserver.sample;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import org.springframework.stereotype.Component;
+
+import dev.gserver.Connection;
+import dev.gserver.Handler;
+import dev.gserver.sample.RespReader.ProtocolException;
+
+/**
+ * Serves one Redis client with blocking reads: PING, ECHO, SET (EX/PX), GET, DEL, EXISTS, INCR,
+ * DBSIZE, FLUSHALL and QUIT, answering the rest as Redis does. Pipelined commands are answered
+ * in one write once the buffered input is used up.
+ */
+@Component
+public class RedisHandler implements Handler {
+
+	private final KeyValueStore store;
+
+	private final SampleProperties properties;
+
+	public RedisHandler(KeyValueStore store, SampleProperties properties) {
+		this.store = store;
+		this.properties = properties;
+	}
+
+	@Override
+	public void handle(Connection connection) throws IOException {
+		RespReader reader = new RespReader(connection.getInputStream(), this.properties.getMaxBulkLength().toBytes());
+		RespWriter writer = new RespWriter(connection.getOutputStream());
+		try {
+			List<byte[]> command;
+			while ((command = reader.readCommand()) != null) {
+				if (command.isEmpty()) {
+					continue;
+				}
+				boolean quit = execute(command, writer);
+				if (quit || !reader.hasBufferedInput()) {
+					writer.flush();
+				}
+				if (quit) {
+					return;
+				}
+			}
+		}
+		catch (ProtocolException ex) {
+			writer.error("ERR Protocol error: " + ex.getMessage());
+			writer.flush();
+		}
+		catch (EOFException ex) {
+			// the client went away in the middle of a command: nobody to answer
+		}
+		finally {
+			writer.flush();
+		}
+	}
+
+	/** Runs one command and writes its reply; returns whether the client asked to quit. */
+	private boolean execute(List<byte[]> command, RespWriter writer) {
+		String name = new String(command.get(0), StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+		int arguments = command.size() - 1;
+		switch (name) {
+			case "ping":
+				if (arguments == 0) {
+					writer.simple("PONG");
+				}
+				else if (arguments == 1) {
+					writer.bulk(command.get(1));
+				}
+				else {
+					wrongArity(writer, name);
+				}
+				return false;
+			case "echo":
+				if (arguments != 1) {
+					wrongArity(writer, name);
+				}
+				else {
+					writer.bulk(command.get(1));
+				}
+				return false;
+			case "get":
+				if (arguments != 1) {
+					wrongArity(writer, name);
+				}
+				else {
+					writer.bulk(this.store.get(command.get(1)));
+				}
+				return false;
+			case "set":
+				set(command, writer);
+				return false;
+			case "del":
+			case "exists":
+				if (arguments < 1) {
+					wrongArity(writer, name);
+					return false;
+				}
+				long count = 0;
+				for (int i = 1; i < command.size(); i++) {
+					count += (name.equals("del") ? this.store.delete(command.get(i)) : this.store.exists(command.get(i)))
+							? 1 : 0;
+				}
+				writer.integer(count);
+				return false;
+			case "incr":
+				if (arguments != 1) {
+					wrongArity(writer, name);
+					return false;
+				}
+				try {
+					writer.integer(this.store.increment(command.get(1)));
+				}
+				catch (NumberFormatException | ArithmeticException ex) {
+					writer.error("ERR value is not an integer or out of range");
+				}
+				return false;
+			case "dbsize":
+				if (arguments != 0) {
+					wrongArity(writer, name);
+				}
+				else {
+					writer.integer(this.store.size());
+				}
+				return false;
+			case "flushall":
+				this.store.clear();
+				writer.simple("OK");
+				return false;
+			case "quit":
+				writer.simple("OK");
+				return true;
+			default:
+				unknown(command, writer);
+				return false;
+		}
+	}
+
+	/** SET key value [EX seconds | PX milliseconds] */
+	private void set(List<byte[]> command, RespWriter writer) {
+		if (command.size() < 3) {
+			wrongArity(writer, "set");
+			return;
+		}
+		long expiresAt = 0;
+		for (int i = 3; i < command.size(); i++) {
+			String option = new String(command.get(i), StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
+			boolean seconds = option.equals("EX");
+			if ((!seconds && !option.equals("PX")) || i + 1 >= command.size() || expiresAt != 0) {
+				writer.error("ERR syntax error");
+				return;
+			}
+			long amount;
+			try {
+				amount = Long.parseLong(new String(command.get(++i), StandardCharsets.ISO_8859_1));
+			}
+			catch (NumberFormatException ex) {
+				writer.error("ERR value is not an integer or out of range");
+				return;
+			}
+			if (amount <= 0 || amount > TimeUnit.DAYS.toMillis(365L * 100)) {
+				writer.error("ERR invalid expire time in 'set' command");
+				return;
+			}
+			expiresAt = System.nanoTime() + (seconds ? TimeUnit.SECONDS.toNanos(amount) : TimeUnit.MILLISECONDS.toNanos(amount));
+			if (expiresAt == 0) {
+				expiresAt = 1;
+			}
+		}
+		this.store.set(command.get(1), command.get(2), expiresAt);
+		writer.simple("OK");
+	}
+
+	private static void wrongArity(RespWriter writer, String name) {
+		writer.error("ERR wrong number of arguments for '" + name + "' command");
+	}
+
+	/** Answers as Redis 7 does: {@code ERR unknown command 'foo', with args beginning with: 'a' 'b' } */
+	private static void unknown(List<byte[]> command, RespWriter writer) {
+		StringBuilder message = new StringBuilder("ERR unknown command '")
+			.append(printable(command.get(0)))
+			.append("', with args beginning with: ");
+		for (int i = 1; i < command.size() && message.length() < 128; i++) {
+			message.append('\'').append(printable(command.get(i))).append("' ");
+		}
+		writer.error(message.toString());
+	}
+
+	private static String printable(byte[] bytes) {
+		String text = new String(bytes, 0, Math.min(bytes.length, 128), StandardCharsets.ISO_8859_1);
+		return text.replaceAll("[\\r\\n]", " ");
+	}
+
+}

@@ -1,0 +1,172 @@
+package dev.gserver.sample;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads Redis commands (RESP2) from a client: multi-bulk ({@code *2\r\n$3\r\nGET\r\n$1\r\nk\r\n})
+ * and inline ({@code GET k\r\n}). Buffered, so that pipelined commands cost one read for many.
+ */
+final class RespReader {
+
+	/** Redis's limit for one inline command line. */
+	private static final int MAX_INLINE_LENGTH = 64 * 1024;
+
+	/** Redis's limit for the number of arguments of one command. */
+	private static final int MAX_MULTIBULK_LENGTH = 1024 * 1024;
+
+	private final InputStream in;
+
+	private final long maxBulkLength;
+
+	private final byte[] buffer = new byte[16 * 1024];
+
+	private int position;
+
+	private int limit;
+
+	RespReader(InputStream in, long maxBulkLength) {
+		this.in = in;
+		this.maxBulkLength = maxBulkLength;
+	}
+
+	/** Returns whether a command is already buffered, so that replies may wait to be flushed together. */
+	boolean hasBufferedInput() {
+		return this.position < this.limit;
+	}
+
+	/**
+	 * Reads one command, as its arguments; {@code null} at end of stream between commands, and an
+	 * empty list for an empty inline line.
+	 * @throws ProtocolException when the client does not speak RESP
+	 */
+	List<byte[]> readCommand() throws IOException {
+		if (!fill()) {
+			return null;
+		}
+		if (this.buffer[this.position] == '*') {
+			this.position++;
+			return readMultiBulk();
+		}
+		return readInline();
+	}
+
+	private List<byte[]> readMultiBulk() throws IOException {
+		long count = readNumber(MAX_MULTIBULK_LENGTH, "invalid multibulk length");
+		List<byte[]> arguments = new ArrayList<>((int) Math.max(count, 0));
+		for (long i = 0; i < count; i++) {
+			int marker = readByte();
+			if (marker != '$') {
+				throw new ProtocolException("expected '$', got '" + (char) marker + "'");
+			}
+			long length = readNumber(this.maxBulkLength, "invalid bulk length");
+			if (length < 0) {
+				throw new ProtocolException("invalid bulk length");
+			}
+			arguments.add(readBulk((int) length));
+		}
+		return arguments;
+	}
+
+	/** Reads a decimal number ending the line; beyond {@code max} it is refused before anything is allocated. */
+	private long readNumber(long max, String error) throws IOException {
+		long value = 0;
+		boolean negative = false;
+		int digits = 0;
+		int b = readByte();
+		if (b == '-') {
+			negative = true;
+			b = readByte();
+		}
+		while (b != '\r') {
+			if (b < '0' || b > '9' || ++digits > 18) {
+				throw new ProtocolException(error);
+			}
+			value = value * 10 + (b - '0');
+			if (value > max) {
+				throw new ProtocolException(error);
+			}
+			b = readByte();
+		}
+		if (digits == 0 || readByte() != '\n') {
+			throw new ProtocolException(error);
+		}
+		return negative ? -value : value;
+	}
+
+	private byte[] readBulk(int length) throws IOException {
+		byte[] bulk = new byte[length];
+		int copied = 0;
+		while (copied < length) {
+			if (!fill()) {
+				throw new EOFException("client closed inside a bulk string");
+			}
+			int chunk = Math.min(length - copied, this.limit - this.position);
+			System.arraycopy(this.buffer, this.position, bulk, copied, chunk);
+			this.position += chunk;
+			copied += chunk;
+		}
+		if (readByte() != '\r' || readByte() != '\n') {
+			throw new ProtocolException("expected CRLF after a bulk string");
+		}
+		return bulk;
+	}
+
+	private List<byte[]> readInline() throws IOException {
+		StringBuilder line = new StringBuilder();
+		int b;
+		while ((b = readByte()) != '\n') {
+			if (line.length() >= MAX_INLINE_LENGTH) {
+				throw new ProtocolException("too big inline request");
+			}
+			line.append((char) b);
+		}
+		int end = line.length();
+		if (end > 0 && line.charAt(end - 1) == '\r') {
+			line.setLength(end - 1);
+		}
+		List<byte[]> arguments = new ArrayList<>();
+		for (String word : line.toString().trim().split("\\s+")) {
+			if (!word.isEmpty()) {
+				arguments.add(word.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+			}
+		}
+		return arguments;
+	}
+
+	private int readByte() throws IOException {
+		if (!fill()) {
+			throw new EOFException("client closed inside a command");
+		}
+		return this.buffer[this.position++] & 0xff;
+	}
+
+	/** Makes sure a byte is buffered; false at end of stream. */
+	private boolean fill() throws IOException {
+		if (this.position < this.limit) {
+			return true;
+		}
+		int read = this.in.read(this.buffer, 0, this.buffer.length);
+		if (read <= 0) {
+			return false;
+		}
+		this.position = 0;
+		this.limit = read;
+		return true;
+	}
+
+	/** The client sent something that is not RESP; Redis answers "-ERR Protocol error: ..." and closes. */
+	static final class ProtocolException extends IOException {
+
+		private static final long serialVersionUID = 1L;
+
+		ProtocolException(String message) {
+			super(message);
+		}
+
+	}
+
+}

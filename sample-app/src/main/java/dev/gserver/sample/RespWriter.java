@@ -1,0 +1,79 @@
+package dev.gserver.sample;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/** Writes RESP2 replies into a buffer, sent when {@link #flush()} is called. */
+final class RespWriter {
+
+	private static final byte[] CRLF = { '\r', '\n' };
+
+	private static final byte[] NULL_BULK = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
+
+	private final OutputStream out;
+
+	private byte[] buffer = new byte[16 * 1024];
+
+	private int length;
+
+	RespWriter(OutputStream out) {
+		this.out = out;
+	}
+
+	void simple(String text) {
+		write('+');
+		write(text.getBytes(StandardCharsets.UTF_8));
+		write(CRLF);
+	}
+
+	void error(String message) {
+		write('-');
+		write(message.getBytes(StandardCharsets.UTF_8));
+		write(CRLF);
+	}
+
+	void integer(long value) {
+		write(':');
+		write(Long.toString(value).getBytes(StandardCharsets.US_ASCII));
+		write(CRLF);
+	}
+
+	void bulk(byte[] value) {
+		if (value == null) {
+			write(NULL_BULK);
+			return;
+		}
+		write('$');
+		write(Integer.toString(value.length).getBytes(StandardCharsets.US_ASCII));
+		write(CRLF);
+		write(value);
+		write(CRLF);
+	}
+
+	void flush() throws IOException {
+		if (this.length > 0) {
+			this.out.write(this.buffer, 0, this.length);
+			this.out.flush();
+			this.length = 0;
+		}
+	}
+
+	private void write(int b) {
+		ensure(1);
+		this.buffer[this.length++] = (byte) b;
+	}
+
+	private void write(byte[] bytes) {
+		ensure(bytes.length);
+		System.arraycopy(bytes, 0, this.buffer, this.length, bytes.length);
+		this.length += bytes.length;
+	}
+
+	private void ensure(int more) {
+		if (this.length + more > this.buffer.length) {
+			this.buffer = java.util.Arrays.copyOf(this.buffer, Math.max(this.buffer.length * 2, this.length + more));
+		}
+	}
+
+}
