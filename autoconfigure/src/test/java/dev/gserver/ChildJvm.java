@@ -1,0 +1,67 @@
+package dev.gserver;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A main class of the test class path, run in a JVM of its own, for what only a process shows. */
+public final class ChildJvm implements AutoCloseable {
+
+	private final Process process;
+
+	private final BufferedReader out;
+
+	private ChildJvm(Process process) {
+		this.process = process;
+		this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+	}
+
+	public static ChildJvm start(Class<?> main, String... args) throws IOException {
+		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-cp", System.getProperty("java.class.path"), main.getName()));
+		command.addAll(List.of(args));
+		return new ChildJvm(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+	}
+
+	/**
+	 * Reads the child's output up to the line starting with {@code tag} (log lines come first),
+	 * and returns the rest of that line.
+	 */
+	public String readTagged(String tag) throws IOException {
+		String line;
+		while ((line = this.out.readLine()) != null) {
+			if (line.startsWith(tag)) {
+				return line.substring(tag.length()).trim();
+			}
+		}
+		throw new IllegalStateException("The child ended without printing '" + tag + "'");
+	}
+
+	/** Sends SIGTERM. ({@link Process#destroy()} would too, but it closes our end of the child's output.) */
+	public void sigterm() throws IOException, InterruptedException {
+		int status = new ProcessBuilder("kill", "-TERM", Long.toString(this.process.pid())).start().waitFor();
+		if (status != 0) {
+			throw new IllegalStateException("kill -TERM " + this.process.pid() + " exited with " + status);
+		}
+	}
+
+	public boolean isAlive() {
+		return this.process.isAlive();
+	}
+
+	/** Waits for the child to end; returns its exit code, or -1 if it is still running after {@code seconds}. */
+	public int waitFor(long seconds) throws InterruptedException {
+		return this.process.waitFor(seconds, TimeUnit.SECONDS) ? this.process.exitValue() : -1;
+	}
+
+	@Override
+	public void close() {
+		this.process.destroyForcibly();
+	}
+
+}

@@ -1,0 +1,174 @@
+package dev.gserver.autoconfigure;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.gserver.Handler;
+import dev.gserver.ServerEventListener;
+import dev.gserver.StreamServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** How the context's life cycle drives the servers: shutdown budgets and fatal errors. */
+@Timeout(60)
+class GServerLifecycleTest {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(GServerAutoConfiguration.class))
+		.withPropertyValues("gserver.address=127.0.0.1", "gserver.port=0");
+
+	@Test
+	void shutdownWaitsForRunningHandlersWithinTheStopTimeout() throws Exception {
+		CountDownLatch handling = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		Outcomes outcomes = new Outcomes();
+		Handler slow = (connection) -> {
+			handling.countDown();
+			release.await();
+			connection.getOutputStream().write('!');
+		};
+		this.runner.withBean(Handler.class, () -> slow)
+			.withBean("outcomes", GServerCustomizer.class, () -> (server) -> server.addEventListener(outcomes))
+			.withPropertyValues("gserver.stop-timeout=30s")
+			.run((context) -> {
+				int port = context.getBean(StreamServer.class).getServerPort();
+				try (Socket client = connect(port)) {
+					assertThat(handling.await(10, TimeUnit.SECONDS)).isTrue();
+					Thread closing = new Thread(context::close);
+					closing.start();
+					await().atMost(Duration.ofSeconds(10)).until(() -> refused(port));
+					assertThat(closing.isAlive()).isTrue();
+					release.countDown();
+					assertThat(client.getInputStream().read()).isEqualTo('!');
+					closing.join(10_000);
+					assertThat(closing.isAlive()).isFalse();
+				}
+			});
+		assertThat(outcomes.list).containsExactly(ServerEventListener.HandlerOutcome.SUCCESS);
+	}
+
+	@Test
+	void timeoutPerShutdownPhaseBoundsTheStopTimeout() throws Exception {
+		CountDownLatch handling = new CountDownLatch(1);
+		Outcomes outcomes = new Outcomes();
+		Handler stuck = (connection) -> {
+			handling.countDown();
+			new CountDownLatch(1).await();
+		};
+		long[] closeNanos = new long[1];
+		this.runner.withBean(Handler.class, () -> stuck)
+			.withBean("outcomes", GServerCustomizer.class, () -> (server) -> server.addEventListener(outcomes))
+			.withPropertyValues("gserver.stop-timeout=60s", "spring.lifecycle.timeout-per-shutdown-phase=2s")
+			.run((context) -> {
+				try (Socket client = connect(context.getBean(StreamServer.class).getServerPort())) {
+					assertThat(handling.await(10, TimeUnit.SECONDS)).isTrue();
+					long start = System.nanoTime();
+					context.close();
+					closeNanos[0] = System.nanoTime() - start;
+				}
+			});
+		// the 60 s stop timeout gave way to the 2 s phase: the handler was killed, not waited for
+		assertThat(outcomes.list).containsExactly(ServerEventListener.HandlerOutcome.KILLED);
+		assertThat(Duration.ofNanos(closeNanos[0])).isLessThan(Duration.ofSeconds(30));
+	}
+
+	@Test
+	void fatalAcceptErrorLeavesTheApplicationUpByDefault() {
+		this.runner.withUserConfiguration(FailingServer.class).run((context) -> {
+			StreamServer server = context.getBean(StreamServer.class);
+			poke(server.getServerPort());
+			await().atMost(Duration.ofSeconds(10)).until(server::isClosed);
+			assertThat(server.getFatalError()).isInstanceOf(ClosedChannelException.class);
+			assertThat(context.isActive()).isTrue();
+		});
+	}
+
+	@Test
+	void fatalAcceptErrorClosesTheApplicationWhenAskedTo() {
+		this.runner.withUserConfiguration(FailingServer.class)
+			.withPropertyValues("gserver.shutdown-on-fatal-error=true")
+			.run((context) -> {
+				StreamServer server = context.getBean(StreamServer.class);
+				poke(server.getServerPort());
+				ConfigurableApplicationContext running = context.getSourceApplicationContext();
+				await().atMost(Duration.ofSeconds(10)).until(() -> !running.isActive());
+			});
+	}
+
+	private static Socket connect(int port) throws IOException {
+		Socket socket = new Socket();
+		socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+		socket.setSoTimeout(10_000);
+		return socket;
+	}
+
+	private static boolean refused(int port) throws IOException {
+		try (Socket socket = connect(port)) {
+			return false;
+		}
+		catch (java.net.ConnectException ex) {
+			return true;
+		}
+	}
+
+	/** Connects, and waits for the server to close the connection (a reset counts). */
+	private static void poke(int port) throws IOException {
+		try (Socket socket = connect(port)) {
+			socket.getInputStream().read();
+		}
+		catch (java.net.SocketException ex) {
+			// reset by the listener closing: what the test waits for
+		}
+	}
+
+	static class Outcomes implements ServerEventListener {
+
+		final List<HandlerOutcome> list = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void handlerFinished(HandlerOutcome outcome, long durationNanos) {
+			this.list.add(outcome);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class FailingServer {
+
+		@Bean
+		StreamServer failingServer() {
+			AtomicBoolean failed = new AtomicBoolean();
+			return new StreamServer("127.0.0.1:0", (connection) -> {
+			}) {
+				@Override
+				protected SocketChannel doRead() throws IOException {
+					if (failed.compareAndSet(false, true)) {
+						throw new ClosedChannelException();
+					}
+					return super.doRead();
+				}
+			};
+		}
+
+	}
+
+}
