@@ -91,6 +91,8 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 
 	private final TaskGroup handlers = new TaskGroup();
 
+	private final Traffic traffic = new Traffic();
+
 	/** Held around start, close and the moves between them. */
 	private final Object lifecycle = new Object();
 
@@ -348,6 +350,21 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 		return this.acceptWakeUps;
 	}
 
+	/** Returns how many bytes the server's clients have sent to it, in all. */
+	public long getBytesReceived() {
+		return this.traffic.received.sum();
+	}
+
+	/** Returns how many bytes the server has sent to its clients, in all. */
+	public long getBytesSent() {
+		return this.traffic.sent.sum();
+	}
+
+	/** Returns the byte counters that a transport's connections add to. */
+	final Traffic getTraffic() {
+		return this.traffic;
+	}
+
 	/** Returns how many connections have a handler running or about to run. */
 	public int getActiveConnections() {
 		return this.handlers.size();
@@ -357,8 +374,19 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 
 	/** Resumes accepting after {@link #stopAccepting()}; the listener stayed open meanwhile. */
 	public void startAccepting() {
-		this.acceptingWanted = true;
+		boolean resumed;
+		this.acceptLock.lock();
+		try {
+			resumed = !this.acceptingWanted;
+			this.acceptingWanted = true;
+		}
+		finally {
+			this.acceptLock.unlock();
+		}
 		wakeUp();
+		if (resumed) {
+			this.events.acceptingResumed();
+		}
 	}
 
 	/**
@@ -366,14 +394,19 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 	 * Once this method returns, no further connection is accepted until {@link #startAccepting()}.
 	 */
 	public void stopAccepting() {
+		boolean paused;
 		this.acceptLock.lock();
 		try {
+			paused = this.acceptingWanted;
 			this.acceptingWanted = false;
 		}
 		finally {
 			this.acceptLock.unlock();
 		}
 		wakeUp();
+		if (paused) {
+			this.events.acceptingPaused();
+		}
 	}
 
 	/**

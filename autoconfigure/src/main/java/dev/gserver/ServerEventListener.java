@@ -55,6 +55,14 @@ public interface ServerEventListener {
 	default void poolSaturated() {
 	}
 
+	/** Accepting was paused by {@link BaseServer#stopAccepting()}: an operator's drain, not back-pressure. */
+	default void acceptingPaused() {
+	}
+
+	/** Accepting resumed with {@link BaseServer#startAccepting()}. */
+	default void acceptingResumed() {
+	}
+
 	/** The server closed its listener: by {@code close()}, {@code stop()} or a fatal error. */
 	default void closed() {
 	}

@@ -67,6 +67,16 @@ final class ServerEvents implements ServerEventListener {
 	}
 
 	@Override
+	public void acceptingPaused() {
+		each(ServerEventListener::acceptingPaused);
+	}
+
+	@Override
+	public void acceptingResumed() {
+		each(ServerEventListener::acceptingResumed);
+	}
+
+	@Override
 	public void closed() {
 		each(ServerEventListener::closed);
 	}

@@ -12,18 +12,31 @@ final class SocketConnection implements Connection {
 
 	private final SocketChannel channel;
 
-	SocketConnection(SocketChannel channel) {
+	private final Traffic traffic;
+
+	private InputStream in;
+
+	private OutputStream out;
+
+	SocketConnection(SocketChannel channel, Traffic traffic) {
 		this.channel = channel;
+		this.traffic = traffic;
 	}
 
 	@Override
 	public InputStream getInputStream() throws IOException {
-		return socket().getInputStream();
+		if (this.in == null) {
+			this.in = this.traffic.counting(socket().getInputStream());
+		}
+		return this.in;
 	}
 
 	@Override
 	public OutputStream getOutputStream() throws IOException {
-		return socket().getOutputStream();
+		if (this.out == null) {
+			this.out = this.traffic.counting(socket().getOutputStream());
+		}
+		return this.out;
 	}
 
 	private Socket socket() {

@@ -172,7 +172,7 @@ public class StreamServer extends BaseServer<SocketChannel, Handler> {
 
 	@Override
 	protected void handle(SocketChannel client) throws Exception {
-		getHandle().handle(new SocketConnection(client));
+		getHandle().handle(new SocketConnection(client, getTraffic()));
 	}
 
 	@Override

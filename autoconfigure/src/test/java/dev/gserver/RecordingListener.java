@@ -18,6 +18,10 @@ class RecordingListener implements ServerEventListener {
 
 	final AtomicInteger closed = new AtomicInteger();
 
+	final AtomicInteger paused = new AtomicInteger();
+
+	final AtomicInteger resumed = new AtomicInteger();
+
 	final List<HandlerOutcome> outcomes = new CopyOnWriteArrayList<>();
 
 	final List<Throwable> acceptErrors = new CopyOnWriteArrayList<>();
@@ -64,6 +68,16 @@ class RecordingListener implements ServerEventListener {
 	@Override
 	public void poolSaturated() {
 		this.saturated.incrementAndGet();
+	}
+
+	@Override
+	public void acceptingPaused() {
+		this.paused.incrementAndGet();
+	}
+
+	@Override
+	public void acceptingResumed() {
+		this.resumed.incrementAndGet();
 	}
 
 	@Override
