@@ -122,12 +122,18 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 
 	private ThreadFactory handlerThreads;
 
-	// owned by the accept thread
+	// written by the accept thread only, so that plain volatile fields count without contention
 	private long delayNanos;
 
 	private long backOffUntil;
 
-	private boolean backingOff;
+	private volatile boolean backingOff;
+
+	private volatile long acceptedCount;
+
+	private volatile long rejectedCount;
+
+	private volatile long acceptErrorCount;
 
 	/** How many times the accept thread woke up to accept; read by tests to see the {@code maxAccept} cap. */
 	private volatile long acceptWakeUps;
@@ -330,6 +336,39 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 		return current == null || !current.isOpen();
 	}
 
+	/** Returns whether the server takes connections now, and if not, why. */
+	public AcceptState getAcceptState() {
+		switch (this.state) {
+			case NEW:
+				return AcceptState.NEW;
+			case CLOSED:
+				return (this.fatalError != null) ? AcceptState.FAILED : AcceptState.CLOSED;
+			default:
+				if (!this.acceptingWanted) {
+					return AcceptState.PAUSED;
+				}
+				if (this.waitingForSlot) {
+					return AcceptState.POOL_FULL;
+				}
+				return this.backingOff ? AcceptState.BACKING_OFF : AcceptState.ACCEPTING;
+		}
+	}
+
+	/** Returns how many connections the server has accepted since it was created. */
+	public long getAcceptedCount() {
+		return this.acceptedCount;
+	}
+
+	/** Returns how many accepted connections were closed unhandled: dropped by a full pool, or their spawn failed. */
+	public long getRejectedCount() {
+		return this.rejectedCount;
+	}
+
+	/** Returns how many accepts have failed, fatal or not. */
+	public long getAcceptErrorCount() {
+		return this.acceptErrorCount;
+	}
+
 	/** Returns whether accepting is wanted: true unless {@link #stopAccepting()} paused it. */
 	public boolean isAccepting() {
 		return this.acceptingWanted;
@@ -488,6 +527,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 				this.spawn.cancelReservation();
 				return;
 			}
+			this.acceptedCount++;
 			this.events.connectionAccepted();
 			try {
 				doHandle(client);
@@ -525,6 +565,8 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 		if (client == null) {
 			return false;
 		}
+		this.acceptedCount++;
+		this.rejectedCount++;
 		this.events.connectionAccepted();
 		this.events.connectionRejected();
 		doClose(client);
@@ -539,6 +581,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 			closeOnFatalError(error);
 			return;
 		}
+		this.acceptErrorCount++;
 		Duration delay = backOff();
 		logger.warn("{}: accept failed, pausing accepts for {} ms: {}", this, delay.toMillis(), error.toString());
 		this.events.acceptFailed(error, false, delay);
@@ -549,6 +592,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 		Duration delay = backOff();
 		logger.warn("{}: spawning a handler failed, closing the connection and pausing accepts for {} ms", this,
 				delay.toMillis(), error);
+		this.rejectedCount++;
 		this.events.connectionRejected();
 		this.events.spawnFailed(error, delay);
 		doClose(client);
@@ -564,6 +608,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 	}
 
 	private void closeOnFatalError(Throwable error) {
+		this.acceptErrorCount++;
 		this.fatalError = error;
 		logger.error("{} failed with {}; closing it", this, error.toString());
 		this.events.acceptFailed(error, true, Duration.ZERO);

@@ -100,6 +100,25 @@ class AcceptLoopTest {
 		server.failures.add(new IOException("Too many open files"));
 		assertThat(Clients.request(server.getServerPort(), "")).isEqualTo("PONG");
 		assertThat(this.events.delays).hasSize(5).last().isEqualTo(Duration.ofMillis(10));
+		assertThat(server.getAcceptErrorCount()).isEqualTo(5);
+		assertThat(server.getAcceptedCount()).isEqualTo(2);
+	}
+
+	@Test
+	void acceptStateShowsABackOffWhileItLasts() throws Exception {
+		FailingAcceptServer server = new FailingAcceptServer();
+		server.setMinDelay(Duration.ofMinutes(5));
+		server.failures.add(new IOException("Too many open files"));
+		assertThat(server.getAcceptState()).isEqualTo(AcceptState.NEW);
+		started(server);
+		assertThat(server.getAcceptState()).isEqualTo(AcceptState.ACCEPTING);
+		try (Socket waiting = Clients.connect(server.getServerPort())) {
+			await().atMost(Duration.ofSeconds(10)).until(() -> server.getAcceptState() == AcceptState.BACKING_OFF);
+			server.stopAccepting();
+			assertThat(server.getAcceptState()).isEqualTo(AcceptState.PAUSED);
+		}
+		server.stop();
+		assertThat(server.getAcceptState()).isEqualTo(AcceptState.CLOSED);
 	}
 
 	@Test
@@ -117,6 +136,8 @@ class AcceptLoopTest {
 		assertThat(this.events.acceptErrorsFatal).containsExactly(true);
 		assertThat(this.events.closed).hasValue(1);
 		assertThat(Clients.isRefused(port)).isTrue();
+		assertThat(server.getAcceptState()).isEqualTo(AcceptState.FAILED);
+		assertThat(server.getAcceptErrorCount()).isEqualTo(1);
 	}
 
 	@Test
@@ -160,6 +181,8 @@ class AcceptLoopTest {
 		assertThat(this.events.spawnErrors).containsExactly(refusal, refusal);
 		assertThat(this.events.delays).containsExactly(Duration.ofMillis(5), Duration.ofMillis(10));
 		assertThat(this.events.rejected).hasValue(2);
+		assertThat(server.getRejectedCount()).isEqualTo(2);
+		assertThat(server.getAcceptedCount()).isEqualTo(3);
 		await().atMost(Duration.ofSeconds(10)).until(() -> server.getActiveConnections() == 0);
 	}
 
@@ -225,6 +248,7 @@ class AcceptLoopTest {
 			assertThat(b.isFull()).isTrue();
 			try (Socket waiting = Clients.connect(b.getServerPort())) {
 				await().atMost(Duration.ofSeconds(10)).untilAtomic(this.events.saturated, org.hamcrest.Matchers.greaterThan(0));
+				assertThat(b.getAcceptState()).isEqualTo(AcceptState.POOL_FULL);
 				long wakeUps = b.getAcceptWakeUps();
 				assertThat(Clients.isSilent(waiting)).isTrue();
 				// paused, not polling: the accept thread slept while the pool stayed full

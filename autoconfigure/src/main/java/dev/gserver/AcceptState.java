@@ -1,0 +1,27 @@
+package dev.gserver;
+
+/** Whether a server takes new connections now, and if not, why. */
+public enum AcceptState {
+
+	/** Not started yet. */
+	NEW,
+
+	/** Accepting connections. */
+	ACCEPTING,
+
+	/** Paused by {@link BaseServer#stopAccepting()}: an operator's drain. */
+	PAUSED,
+
+	/** Every pool slot is in use: connections wait in the backlog until one frees (back-pressure). */
+	POOL_FULL,
+
+	/** Pausing after failed accepts or spawns, for the current back-off delay. */
+	BACKING_OFF,
+
+	/** Closed by a fatal accept error; see {@link BaseServer#getFatalError()}. */
+	FAILED,
+
+	/** Closed or stopped. */
+	CLOSED
+
+}
