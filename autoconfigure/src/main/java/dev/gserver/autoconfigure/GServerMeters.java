@@ -1,0 +1,142 @@
+package dev.gserver.autoconfigure;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+
+import dev.gserver.BaseServer;
+import dev.gserver.Pool;
+import dev.gserver.ServerEventListener;
+
+/**
+ * The meters of one server, moved by its events. Every meter is registered up front, so that an
+ * event costs a counter increment or a timer record and allocates nothing; gauges and byte
+ * counters read the server's live state when scraped. Tags stay low-cardinality: the server's
+ * bean name, and for accept errors the exception's simple class name.
+ */
+class GServerMeters implements ServerEventListener {
+
+	private static final String ACCEPT_ERRORS = "gserver.accept.errors";
+
+	private final MeterRegistry registry;
+
+	private final Tags tags;
+
+	private final Counter accepted;
+
+	private final Counter rejected;
+
+	private final Counter saturated;
+
+	/** One timer per {@link HandlerOutcome}, by ordinal. */
+	private final Timer[] handlerDurations;
+
+	GServerMeters(BaseServer<?, ?> server, String name, MeterRegistry registry) {
+		this.registry = registry;
+		this.tags = Tags.of("name", name);
+		this.accepted = Counter.builder("gserver.connections.accepted")
+			.description("Connections accepted")
+			.baseUnit("connections")
+			.tags(this.tags)
+			.register(registry);
+		this.rejected = Counter.builder("gserver.connections.rejected")
+			.description("Connections accepted then closed unhandled: dropped by a full pool, or their spawn failed")
+			.baseUnit("connections")
+			.tags(this.tags)
+			.register(registry);
+		Gauge.builder("gserver.connections.active", server, BaseServer::getActiveConnections)
+			.description("Connections whose handler is running")
+			.baseUnit("connections")
+			.tags(this.tags)
+			.register(registry);
+		this.saturated = Counter.builder("gserver.pool.saturated")
+			.description("Times the pool became full and accepting paused")
+			.tags(this.tags)
+			.register(registry);
+		FunctionCounter.builder("gserver.bytes.received", server, BaseServer::getBytesReceived)
+			.description("Bytes received from clients")
+			.baseUnit("bytes")
+			.tags(this.tags)
+			.register(registry);
+		FunctionCounter.builder("gserver.bytes.sent", server, BaseServer::getBytesSent)
+			.description("Bytes sent to clients")
+			.baseUnit("bytes")
+			.tags(this.tags)
+			.register(registry);
+		Pool pool = server.getPool();
+		if (pool != null) {
+			registerPool(pool);
+		}
+		HandlerOutcome[] outcomes = HandlerOutcome.values();
+		this.handlerDurations = new Timer[outcomes.length];
+		for (HandlerOutcome outcome : outcomes) {
+			this.handlerDurations[outcome.ordinal()] = Timer.builder("gserver.handler.duration")
+				.description("How long handlers ran, from spawn to the connection's close")
+				.tags(this.tags)
+				.tag("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT))
+				.publishPercentileHistogram()
+				.maximumExpectedValue(Duration.ofHours(1))
+				.register(registry);
+		}
+	}
+
+	private void registerPool(Pool pool) {
+		Gauge.builder("gserver.pool.size", pool, Pool::size)
+			.description("Pool capacity: how many handlers may run at once")
+			.baseUnit("threads")
+			.tags(this.tags)
+			.register(this.registry);
+		Gauge.builder("gserver.pool.active", pool, Pool::activeCount)
+			.description("Pool slots in use")
+			.baseUnit("threads")
+			.tags(this.tags)
+			.register(this.registry);
+		Gauge.builder("gserver.pool.usage", pool, (each) -> (double) each.activeCount() / each.size())
+			.description("Pool fullness: slots in use over capacity, 0 to 1")
+			.tags(this.tags)
+			.register(this.registry);
+	}
+
+	private Counter acceptErrorCounter(String exception, boolean fatal) {
+		return Counter.builder(ACCEPT_ERRORS)
+			.description("Failed accepts, by exception and whether they closed the server")
+			.baseUnit("errors")
+			.tags(this.tags)
+			.tag("exception", exception)
+			.tag("fatal", Boolean.toString(fatal))
+			.register(this.registry);
+	}
+
+	@Override
+	public void connectionAccepted() {
+		this.accepted.increment();
+	}
+
+	@Override
+	public void connectionRejected() {
+		this.rejected.increment();
+	}
+
+	@Override
+	public void handlerFinished(HandlerOutcome outcome, long durationNanos) {
+		this.handlerDurations[outcome.ordinal()].record(durationNanos, TimeUnit.NANOSECONDS);
+	}
+
+	@Override
+	public void acceptFailed(Throwable error, boolean fatal, Duration delay) {
+		// rare: looking the counter up here costs nothing that matters
+		acceptErrorCounter(error.getClass().getSimpleName(), fatal).increment();
+	}
+
+	@Override
+	public void poolSaturated() {
+		this.saturated.increment();
+	}
+
+}

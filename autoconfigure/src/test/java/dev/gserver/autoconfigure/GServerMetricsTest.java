@@ -1,0 +1,231 @@
+package dev.gserver.autoconfigure;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.gserver.Handler;
+import dev.gserver.StreamServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Each meter moves exactly as the events happen. */
+@Timeout(60)
+class GServerMetricsTest {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(GServerAutoConfiguration.class, GServerMetricsAutoConfiguration.class))
+		.withBean(SimpleMeterRegistry.class)
+		.withPropertyValues("gserver.address=127.0.0.1", "gserver.port=0");
+
+	@Test
+	void countsConnectionsBytesAndHandlerTimesTaggedWithTheBeanName() {
+		this.runner.withBean(Handler.class, () -> GServerMetricsTest::echoLine).run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			int port = context.getBean(StreamServer.class).getServerPort();
+			for (int i = 0; i < 3; i++) {
+				assertThat(request(port, "hello\n")).isEqualTo("hello\n");
+			}
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> timerCount(registry, "success") == 3);
+			assertThat(registry.get("gserver.connections.accepted").tag("name", "gserver").counter().count())
+				.isEqualTo(3);
+			assertThat(registry.get("gserver.connections.rejected").counter().count()).isZero();
+			assertThat(registry.get("gserver.connections.active").gauge().value()).isZero();
+			assertThat(registry.get("gserver.bytes.received").functionCounter().count()).isEqualTo(18);
+			assertThat(registry.get("gserver.bytes.sent").functionCounter().count()).isEqualTo(18);
+			assertThat(timerCount(registry, "error")).isZero();
+			assertThat(registry.find("gserver.pool.size").gauge()).isNull();
+			assertThat(registry.get("gserver.connections.accepted").meter().getId().getDescription()).isNotBlank();
+			assertThat(registry.get("gserver.connections.accepted").meter().getId().getBaseUnit())
+				.isEqualTo("connections");
+		});
+	}
+
+	@Test
+	void countsHandlerErrors() {
+		this.runner.withBean(Handler.class, () -> (connection) -> {
+			throw new IllegalStateException("handler bug");
+		}).run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			int port = context.getBean(StreamServer.class).getServerPort();
+			assertThat(request(port, "")).isEmpty();
+			await().atMost(Duration.ofSeconds(10)).until(() -> timerCount(registry, "error") == 1);
+			assertThat(timerCount(registry, "success")).isZero();
+		});
+	}
+
+	@Test
+	void poolOfTwoWithThreeSlowClientsSaturatesOnceAndReadsFull() {
+		CountDownLatch release = new CountDownLatch(1);
+		CountDownLatch handling = new CountDownLatch(2);
+		Handler slow = (connection) -> {
+			handling.countDown();
+			release.await();
+			connection.getOutputStream().write('!');
+		};
+		this.runner.withBean(Handler.class, () -> slow).withPropertyValues("gserver.spawn=2").run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			int port = context.getBean(StreamServer.class).getServerPort();
+			List<Socket> clients = new ArrayList<>();
+			try {
+				for (int i = 0; i < 3; i++) {
+					clients.add(connect(port));
+				}
+				assertThat(handling.await(10, TimeUnit.SECONDS)).isTrue();
+				await().atMost(Duration.ofSeconds(10))
+					.until(() -> registry.get("gserver.pool.saturated").counter().count() == 1);
+				assertThat(registry.get("gserver.pool.size").gauge().value()).isEqualTo(2);
+				assertThat(registry.get("gserver.pool.active").gauge().value()).isEqualTo(2);
+				assertThat(registry.get("gserver.pool.usage").gauge().value()).isEqualTo(1.0);
+				assertThat(registry.get("gserver.connections.active").gauge().value()).isEqualTo(2);
+				assertThat(registry.get("gserver.connections.accepted").counter().count()).isEqualTo(2);
+				release.countDown();
+				for (Socket client : clients) {
+					assertThat(client.getInputStream().read()).isEqualTo('!');
+				}
+				await().atMost(Duration.ofSeconds(10)).until(() -> timerCount(registry, "success") == 3);
+				assertThat(registry.get("gserver.connections.accepted").counter().count()).isEqualTo(3);
+				assertThat(registry.get("gserver.pool.usage").gauge().value()).isZero();
+			}
+			finally {
+				for (Socket client : clients) {
+					client.close();
+				}
+			}
+		});
+	}
+
+	@Test
+	void countsAcceptErrorsByExceptionAndFatality() {
+		this.runner.withUserConfiguration(FailingServer.class).run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			FailingStreamServer server = context.getBean(FailingStreamServer.class);
+			int port = server.getServerPort();
+			server.failures.add(new IOException("Too many open files"));
+			server.failures.add(new IOException("Too many open files"));
+			assertThat(request(port, "hello\n")).isEqualTo("hello\n");
+			assertThat(registry.get("gserver.accept.errors")
+				.tags("name", "failingServer", "exception", "IOException", "fatal", "false")
+				.counter()
+				.count()).isEqualTo(2);
+			server.failures.add(new ClosedChannelException());
+			poke(port);
+			await().atMost(Duration.ofSeconds(10)).until(server::isClosed);
+			assertThat(registry.get("gserver.accept.errors")
+				.tags("name", "failingServer", "exception", "ClosedChannelException", "fatal", "true")
+				.counter()
+				.count()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void handlerKilledAtStopIsTimedAsKilled() {
+		CountDownLatch handling = new CountDownLatch(1);
+		MeterRegistry[] registry = new MeterRegistry[1];
+		this.runner.withBean(Handler.class, () -> (connection) -> {
+			handling.countDown();
+			new CountDownLatch(1).await();
+		}).withPropertyValues("gserver.stop-timeout=0s").run((context) -> {
+			registry[0] = context.getBean(MeterRegistry.class);
+			Socket client = connect(context.getBean(StreamServer.class).getServerPort());
+			assertThat(handling.await(10, TimeUnit.SECONDS)).isTrue();
+			context.close();
+			client.close();
+		});
+		assertThat(timerCount(registry[0], "killed")).isEqualTo(1);
+		assertThat(timerCount(registry[0], "success")).isZero();
+	}
+
+	private static long timerCount(MeterRegistry registry, String outcome) {
+		return registry.get("gserver.handler.duration").tag("outcome", outcome).timer().count();
+	}
+
+	static void echoLine(dev.gserver.Connection connection) throws IOException {
+		InputStream in = connection.getInputStream();
+		OutputStream out = connection.getOutputStream();
+		int b;
+		while ((b = in.read()) != -1) {
+			out.write(b);
+			if (b == '\n') {
+				return;
+			}
+		}
+	}
+
+	private static Socket connect(int port) throws IOException {
+		Socket socket = new Socket();
+		socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+		socket.setSoTimeout(10_000);
+		return socket;
+	}
+
+	private static String request(int port, String request) throws IOException {
+		try (Socket socket = connect(port)) {
+			socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+			return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+		}
+	}
+
+	private static void poke(int port) throws IOException {
+		try (Socket socket = connect(port)) {
+			socket.getInputStream().read();
+		}
+		catch (java.net.SocketException ex) {
+			// reset by the listener closing
+		}
+	}
+
+	static class FailingStreamServer extends StreamServer {
+
+		final ConcurrentLinkedDeque<IOException> failures = new ConcurrentLinkedDeque<>();
+
+		FailingStreamServer() {
+			super("127.0.0.1:0", GServerMetricsTest::echoLine);
+			setMinDelay(Duration.ofMillis(1));
+		}
+
+		@Override
+		protected SocketChannel doRead() throws IOException {
+			IOException failure = this.failures.poll();
+			if (failure != null) {
+				throw failure;
+			}
+			return super.doRead();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class FailingServer {
+
+		@Bean
+		FailingStreamServer failingServer() {
+			return new FailingStreamServer();
+		}
+
+	}
+
+}
