@@ -2,7 +2,6 @@ package dev.gserver.autoconfigure;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
 
@@ -43,16 +42,14 @@ public final class GServerAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	@SuppressWarnings({ "rawtypes", "unchecked" })
 	GServerLifecycle gserverLifecycle(ListableBeanFactory beanFactory, GServerProperties properties,
 			Environment environment, ApplicationEventPublisher publisher, ConfigurableApplicationContext context) {
-		Map<String, BaseServer<?, ?>> servers = new LinkedHashMap<>();
-		beanFactory.getBeansOfType(BaseServer.class).forEach((name, server) -> {
+		Map<String, BaseServer<?, ?>> servers = ServerBeans.find(beanFactory);
+		servers.forEach((name, server) -> {
 			server.setName(name);
 			if (properties.isShutdownOnFatalError()) {
 				server.addEventListener(new FatalErrorShutdown(server, context));
 			}
-			servers.put(name, (BaseServer<?, ?>) server);
 		});
 		Duration phaseTimeout = Binder.get(environment)
 			.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)

@@ -1,13 +1,9 @@
 package dev.gserver.autoconfigure;
 
-import java.util.Map;
-
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-
-import dev.gserver.BaseServer;
 
 /**
  * Gives every gserver server of the context its meters, tagged with its bean name, once all
@@ -25,10 +21,8 @@ public class GServerMetricsBinder implements SmartInitializingSingleton {
 	}
 
 	@Override
-	@SuppressWarnings("rawtypes")
 	public void afterSingletonsInstantiated() {
-		Map<String, BaseServer> servers = this.beanFactory.getBeansOfType(BaseServer.class);
-		servers.forEach((name, server) -> server.addEventListener(new GServerMeters(server, name, this.registry)));
+		ServerBeans.find(this.beanFactory).forEach((name, server) -> server.addEventListener(new GServerMeters(server, name, this.registry)));
 	}
 
 }
