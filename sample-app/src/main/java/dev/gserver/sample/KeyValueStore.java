@@ -39,12 +39,25 @@ public class KeyValueStore {
 		long[] result = new long[1];
 		this.entries.compute(new Key(key), (k, entry) -> {
 			boolean absent = entry == null || entry.isExpired(System.nanoTime());
-			long current = absent ? 0 : Long.parseLong(new String(entry.value, java.nio.charset.StandardCharsets.US_ASCII));
+			long current = absent ? 0 : parseInteger(entry.value);
 			result[0] = Math.addExact(current, 1);
 			byte[] value = Long.toString(result[0]).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 			return new Entry(value, absent ? 0 : entry.expiresAtNanos);
 		});
 		return result[0];
+	}
+
+	/**
+	 * Parses an integer as Redis does: an optional minus and digits without a leading zero, so
+	 * that "+5", "05" and "-0" are not integers.
+	 * @throws NumberFormatException otherwise, or when it does not fit in 64 bits
+	 */
+	static long parseInteger(byte[] bytes) {
+		String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+		if (!text.matches("-?(0|[1-9][0-9]*)") || text.equals("-0")) {
+			throw new NumberFormatException("not an integer: " + text);
+		}
+		return Long.parseLong(text);
 	}
 
 	int size() {

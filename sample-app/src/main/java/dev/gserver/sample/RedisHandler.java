@@ -38,6 +38,9 @@ public class RedisHandler implements Handler {
 			List<byte[]> command;
 			while ((command = reader.readCommand()) != null) {
 				if (command.isEmpty()) {
+					if (!reader.hasBufferedInput()) {
+						writer.flush();
+					}
 					continue;
 				}
 				boolean quit = execute(command, writer);
@@ -117,8 +120,11 @@ public class RedisHandler implements Handler {
 				try {
 					writer.integer(this.store.increment(command.get(1)));
 				}
-				catch (NumberFormatException | ArithmeticException ex) {
+				catch (NumberFormatException ex) {
 					writer.error("ERR value is not an integer or out of range");
+				}
+				catch (ArithmeticException ex) {
+					writer.error("ERR increment or decrement would overflow");
 				}
 				return false;
 			case "dbsize":
@@ -158,7 +164,7 @@ public class RedisHandler implements Handler {
 			}
 			long amount;
 			try {
-				amount = Long.parseLong(new String(command.get(++i), StandardCharsets.ISO_8859_1));
+				amount = KeyValueStore.parseInteger(command.get(++i));
 			}
 			catch (NumberFormatException ex) {
 				writer.error("ERR value is not an integer or out of range");

@@ -28,9 +28,13 @@ final class RespReader {
 
 	private int limit;
 
+	/** Bulk strings up to this size are allocated at once; longer ones grow as their bytes arrive. */
+	private static final int ALLOCATE_AT_ONCE = 64 * 1024;
+
 	RespReader(InputStream in, long maxBulkLength) {
 		this.in = in;
-		this.maxBulkLength = maxBulkLength;
+		// a Java array holds at most about 2^31 bytes
+		this.maxBulkLength = Math.min(maxBulkLength, Integer.MAX_VALUE - 8);
 	}
 
 	/** Returns whether a command is already buffered, so that replies may wait to be flushed together. */
@@ -44,7 +48,7 @@ final class RespReader {
 	 * @throws ProtocolException when the client does not speak RESP
 	 */
 	List<byte[]> readCommand() throws IOException {
-		if (!fill()) {
+		if (!fillBetweenCommands()) {
 			return null;
 		}
 		if (this.buffer[this.position] == '*') {
@@ -56,7 +60,8 @@ final class RespReader {
 
 	private List<byte[]> readMultiBulk() throws IOException {
 		long count = readNumber(MAX_MULTIBULK_LENGTH, "invalid multibulk length");
-		List<byte[]> arguments = new ArrayList<>((int) Math.max(count, 0));
+		// the header is only a promise: room grows as the arguments arrive
+		List<byte[]> arguments = new ArrayList<>((int) Math.min(Math.max(count, 0), 16));
 		for (long i = 0; i < count; i++) {
 			int marker = readByte();
 			if (marker != '$') {
@@ -97,14 +102,21 @@ final class RespReader {
 		return negative ? -value : value;
 	}
 
+	/**
+	 * Reads a bulk string of {@code length} bytes. A long one is not allocated from its header
+	 * alone, which any client may send: its array grows, doubling, as the bytes arrive.
+	 */
 	private byte[] readBulk(int length) throws IOException {
-		byte[] bulk = new byte[length];
+		byte[] bulk = new byte[Math.min(length, ALLOCATE_AT_ONCE)];
 		int copied = 0;
 		while (copied < length) {
 			if (!fill()) {
 				throw new EOFException("client closed inside a bulk string");
 			}
-			int chunk = Math.min(length - copied, this.limit - this.position);
+			if (copied == bulk.length) {
+				bulk = java.util.Arrays.copyOf(bulk, (int) Math.min(length, 2L * bulk.length));
+			}
+			int chunk = Math.min(bulk.length - copied, this.limit - this.position);
 			System.arraycopy(this.buffer, this.position, bulk, copied, chunk);
 			this.position += chunk;
 			copied += chunk;
@@ -142,6 +154,22 @@ final class RespReader {
 			throw new EOFException("client closed inside a command");
 		}
 		return this.buffer[this.position++] & 0xff;
+	}
+
+	/**
+	 * Like {@link #fill()}, where a command would start: a client that resets the connection
+	 * there (as Jedis does on close) has simply left.
+	 */
+	private boolean fillBetweenCommands() throws IOException {
+		try {
+			return fill();
+		}
+		catch (java.net.SocketException ex) {
+			if (ex.getMessage() != null && ex.getMessage().contains("reset")) {
+				return false;
+			}
+			throw ex;
+		}
 	}
 
 	/** Makes sure a byte is buffered; false at end of stream. */

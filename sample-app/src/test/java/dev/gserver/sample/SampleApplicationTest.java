@@ -25,6 +25,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,6 +58,9 @@ class SampleApplicationTest {
 	private static final String HOST = "127.0.0.1";
 
 	private static final ProtocolCommand QUIT = () -> "QUIT".getBytes(StandardCharsets.US_ASCII);
+
+	@Autowired
+	private MeterRegistry meters;
 
 	@Value("${local.gserver.port}")
 	int port;
@@ -140,7 +145,16 @@ class SampleApplicationTest {
 
 			jedis.set("incr:max", Long.toString(Long.MAX_VALUE));
 			assertThatExceptionOfType(JedisDataException.class).isThrownBy(() -> jedis.incr("incr:max"))
-				.withMessageStartingWith("ERR ");
+				.withMessage("ERR increment or decrement would overflow");
+
+			// integers as Redis reads them: no plus sign, no leading zero, no minus zero
+			for (String notAnInteger : new String[] { "+5", "05", "-0", " 5", "" }) {
+				jedis.set("incr:text", notAnInteger);
+				assertThatExceptionOfType(JedisDataException.class).isThrownBy(() -> jedis.incr("incr:text"))
+					.withMessage("ERR value is not an integer or out of range");
+			}
+			jedis.set("incr:text", "0");
+			assertThat(jedis.incr("incr:text")).isEqualTo(1);
 			assertThat(jedis.get("incr:max")).isEqualTo(Long.toString(Long.MAX_VALUE));
 
 			// the connection is still in step after the errors
@@ -400,6 +414,32 @@ class SampleApplicationTest {
 		try (Jedis jedis = jedis()) {
 			assertThat(jedis.get("inline:k")).isEqualTo("hello");
 		}
+	}
+
+	@Test
+	void replyBeforeAnEmptyCommandIsSentAtOnce() throws IOException {
+		for (String empty : new String[] { "\r\n", "*0\r\n" }) {
+			try (Socket socket = rawSocket()) {
+				send(socket, "PING\r\n" + empty);
+				assertThat(text(socket.getInputStream().readNBytes(7))).isEqualTo("+PONG\r\n");
+			}
+		}
+	}
+
+	@Test
+	void clientsClosingWithAResetAreNotHandlerErrors() {
+		Timer errors = this.meters.get("gserver.handler.duration").tag("outcome", "error").timer();
+		Timer successes = this.meters.get("gserver.handler.duration").tag("outcome", "success").timer();
+		long errorsBefore = errors.count();
+		long successesBefore = successes.count();
+		for (int i = 0; i < 5; i++) {
+			// Jedis closes its socket with SO_LINGER 0: a reset
+			try (Jedis jedis = jedis()) {
+				assertThat(jedis.ping()).isEqualTo("PONG");
+			}
+		}
+		await().atMost(Duration.ofSeconds(10)).until(() -> successes.count() >= successesBefore + 5);
+		assertThat(errors.count()).isEqualTo(errorsBefore);
 	}
 
 	@Test
