@@ -726,8 +726,8 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 			this.acceptThread = new Thread(() -> acceptLoop(acceptSelector, key), threadPrefix + "-accept");
 			this.acceptThread.setDaemon(false);
 			this.acceptThread.start();
-			logger.info("Started {} (spawn={}, handlers on {} threads)", this, this.spawn,
-					Threads.virtual() ? "virtual" : "platform");
+			logger.info("Started {} (host={}, port={}, spawn={}, tls=off, handlers on {} threads)", this,
+					getServerHost(), getServerPort(), this.spawn, Threads.virtual() ? "virtual" : "platform");
 		}
 	}
 

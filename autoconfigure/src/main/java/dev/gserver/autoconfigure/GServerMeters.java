@@ -57,6 +57,7 @@ class GServerMeters implements ServerEventListener {
 			.register(registry);
 		this.saturated = Counter.builder("gserver.pool.saturated")
 			.description("Times the pool became full and accepting paused")
+			.baseUnit("events")
 			.tags(this.tags)
 			.register(registry);
 		FunctionCounter.builder("gserver.bytes.received", server, BaseServer::getBytesReceived)
@@ -99,6 +100,7 @@ class GServerMeters implements ServerEventListener {
 			.register(this.registry);
 		Gauge.builder("gserver.pool.usage", pool, (each) -> (double) each.activeCount() / each.size())
 			.description("Pool fullness: slots in use over capacity, 0 to 1")
+			.baseUnit("ratio")
 			.tags(this.tags)
 			.register(this.registry);
 	}
