@@ -1,6 +1,7 @@
 package dev.gserver.autoconfigure;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
+import dev.gserver.AcceptState;
 import dev.gserver.BaseServer;
 import dev.gserver.Pool;
 import dev.gserver.ServerEventListener;
@@ -70,6 +72,13 @@ class GServerMeters implements ServerEventListener {
 			.baseUnit("bytes")
 			.tags(this.tags)
 			.register(registry);
+		for (AcceptState state : AcceptState.values()) {
+			Gauge.builder("gserver.accept.state", server, (each) -> (each.getAcceptState() == state) ? 1 : 0)
+				.description("1 for the server's current accept state, 0 for the others: a state set for alerts")
+				.tags(this.tags)
+				.tag("state", state.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+				.register(registry);
+		}
 		Pool pool = server.getPool();
 		if (pool != null) {
 			registerPool(pool);
@@ -80,7 +89,7 @@ class GServerMeters implements ServerEventListener {
 			this.handlerDurations[outcome.ordinal()] = Timer.builder("gserver.handler.duration")
 				.description("How long handlers ran, from spawn to the connection's close")
 				.tags(this.tags)
-				.tag("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT))
+				.tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
 				.publishPercentileHistogram()
 				.maximumExpectedValue(Duration.ofHours(1))
 				.register(registry);

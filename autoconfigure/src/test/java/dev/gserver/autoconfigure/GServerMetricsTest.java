@@ -134,6 +134,8 @@ class GServerMetricsTest {
 			server.failures.add(new ClosedChannelException());
 			poke(port);
 			await().atMost(Duration.ofSeconds(10)).until(server::isClosed);
+			assertThat(registry.get("gserver.accept.state").tag("state", "failed").gauge().value()).isEqualTo(1);
+			assertThat(registry.get("gserver.accept.state").tag("state", "accepting").gauge().value()).isZero();
 			assertThat(registry.get("gserver.accept.errors")
 				.tags("name", "failingServer", "exception", "ClosedChannelException", "fatal", "true")
 				.counter()
