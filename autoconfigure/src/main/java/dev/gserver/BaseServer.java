@@ -647,6 +647,15 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Readies a client on its handler's thread before the handler sees it, such as a TLS
+	 * handshake; never on the accept thread. Returns {@code false} (or throws) when the client
+	 * failed, and is then closed without its handler running. Returns {@code true} by default.
+	 */
+	protected boolean prepare(C client) throws Exception {
+		return true;
+	}
+
 	/** Runs the user's handler for {@code client}. */
 	protected abstract void handle(C client) throws Exception;
 
@@ -658,6 +667,24 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 
 	/** Closes one client; must be safe to call twice and from any thread. */
 	protected abstract void doClose(C client);
+
+	/**
+	 * Closes one client at once when its handler is killed, while the handler may be blocked on
+	 * it; {@link #doClose(Object)} by default.
+	 */
+	protected void doAbort(C client) {
+		doClose(client);
+	}
+
+	/** Returns where this server reports events, for a transport's own ones. */
+	protected final ServerEventListener getEvents() {
+		return this.events;
+	}
+
+	/** Returns whether connections are encrypted; false by default. */
+	public boolean isSecure() {
+		return false;
+	}
 
 	/** Returns the client's address, for log lines. */
 	protected abstract SocketAddress getRemoteAddress(C client);
@@ -726,8 +753,9 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 			this.acceptThread = new Thread(() -> acceptLoop(acceptSelector, key), threadPrefix + "-accept");
 			this.acceptThread.setDaemon(false);
 			this.acceptThread.start();
-			logger.info("Started {} (host={}, port={}, spawn={}, tls=off, handlers on {} threads)", this,
-					getServerHost(), getServerPort(), this.spawn, Threads.virtual() ? "virtual" : "platform");
+			logger.info("Started {} (host={}, port={}, spawn={}, tls={}, handlers on {} threads)", this,
+					getServerHost(), getServerPort(), this.spawn, isSecure() ? "on" : "off",
+					Threads.virtual() ? "virtual" : "platform");
 		}
 	}
 
@@ -924,6 +952,10 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 		@Override
 		protected void execute() {
 			this.executed = true;
+			if (!prepareQuietly()) {
+				doClose(this.client);
+				return;
+			}
 			long started = System.nanoTime();
 			HandlerOutcome outcome = HandlerOutcome.SUCCESS;
 			events.handlerStarted();
@@ -942,6 +974,18 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 			}
 		}
 
+		/** Readies the client (a TLS handshake); a client that fails it costs a DEBUG line, no handler. */
+		private boolean prepareQuietly() {
+			try {
+				return prepare(this.client);
+			}
+			catch (Exception ex) {
+				logger.debug("Client {} of {} failed before its handler: {}", getRemoteAddress(this.client),
+						BaseServer.this, ex.toString());
+				return false;
+			}
+		}
+
 		private HandlerOutcome handlerFailed(Throwable error) {
 			if (isKilled()) {
 				logger.debug("Killed handler of {} on {} ended with {}", getRemoteAddress(this.client),
@@ -955,7 +999,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 
 		@Override
 		protected void abort() {
-			doClose(this.client);
+			doAbort(this.client);
 		}
 
 		@Override

@@ -27,6 +27,19 @@ public interface Connection extends Closeable {
 	/** Returns the local address the client connected to. */
 	SocketAddress getLocalAddress();
 
+	/** Returns whether the connection is encrypted with TLS. */
+	default boolean isSecure() {
+		return false;
+	}
+
+	/**
+	 * Returns the TLS session (protocol, cipher suite, and for mutual TLS the client's
+	 * certificates), or {@code null} when the connection is not secure.
+	 */
+	default javax.net.ssl.SSLSession getSslSession() {
+		return null;
+	}
+
 	/** Returns whether the connection is still open. */
 	boolean isOpen();
 

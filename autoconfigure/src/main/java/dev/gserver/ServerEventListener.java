@@ -51,6 +51,14 @@ public interface ServerEventListener {
 	default void spawnFailed(Throwable error, Duration delay) {
 	}
 
+	/**
+	 * A client failed its TLS handshake and was closed; its handler never ran.
+	 * @param reason why, in a few fixed words: {@code timeout}, {@code closed}, {@code certificate},
+	 * {@code protocol} or {@code other}
+	 */
+	default void tlsHandshakeFailed(String reason) {
+	}
+
 	/** The pool became full and the server stopped accepting until a slot frees. */
 	default void poolSaturated() {
 	}

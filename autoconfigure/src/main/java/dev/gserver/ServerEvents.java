@@ -62,6 +62,11 @@ final class ServerEvents implements ServerEventListener {
 	}
 
 	@Override
+	public void tlsHandshakeFailed(String reason) {
+		each((listener) -> listener.tlsHandshakeFailed(reason));
+	}
+
+	@Override
 	public void poolSaturated() {
 		each(ServerEventListener::poolSaturated);
 	}

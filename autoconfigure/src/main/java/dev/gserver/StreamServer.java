@@ -11,6 +11,13 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A TCP server: gevent's {@code StreamServer}. Each accepted connection is handed to a
@@ -23,7 +30,9 @@ import java.nio.channels.UnresolvedAddressException;
  * server.serveForever();
  * }</pre>
  */
-public class StreamServer extends BaseServer<SocketChannel, Handler> {
+public class StreamServer extends BaseServer<SocketConnection, Handler> {
+
+	private static final Logger LOGGER = LoggerFactory.getLogger(StreamServer.class);
 
 	/** The listen backlog unless set: gevent's {@code backlog = 128}. */
 	public static final int DEFAULT_BACKLOG = 128;
@@ -33,6 +42,12 @@ public class StreamServer extends BaseServer<SocketChannel, Handler> {
 	private boolean reuseAddress = true;
 
 	private boolean tcpNoDelay = true;
+
+	private volatile SSLContext sslContext;
+
+	private volatile SSLParameters sslParameters;
+
+	private volatile Duration handshakeTimeout = Duration.ofSeconds(10);
 
 	/** Serves on a gevent address string, such as {@code "127.0.0.1:7000"}, {@code ":7000"} or {@code "[::1]:0"}. */
 	public StreamServer(String address, Handler handler) {
@@ -152,7 +167,7 @@ public class StreamServer extends BaseServer<SocketChannel, Handler> {
 	}
 
 	@Override
-	protected SocketChannel doRead() throws IOException {
+	protected SocketConnection doRead() throws IOException {
 		SocketChannel client = ((ServerSocketChannel) getListener()).accept();
 		if (client == null) {
 			return null;
@@ -162,7 +177,7 @@ public class StreamServer extends BaseServer<SocketChannel, Handler> {
 			if (this.tcpNoDelay && client.getRemoteAddress() instanceof InetSocketAddress) {
 				client.setOption(StandardSocketOptions.TCP_NODELAY, true);
 			}
-			return client;
+			return new SocketConnection(client, getTraffic());
 		}
 		catch (IOException | RuntimeException ex) {
 			client.close();
@@ -170,13 +185,32 @@ public class StreamServer extends BaseServer<SocketChannel, Handler> {
 		}
 	}
 
+	/** Runs the TLS handshake on the handler's thread, when the server has an {@link SSLContext}. */
 	@Override
-	protected void handle(SocketChannel client) throws Exception {
-		getHandle().handle(new SocketConnection(client, getTraffic()));
+	protected boolean prepare(SocketConnection client) {
+		SSLContext context = this.sslContext;
+		if (context == null) {
+			return true;
+		}
+		try {
+			client.secure(context, this.sslParameters, (int) Math.min(Integer.MAX_VALUE, this.handshakeTimeout.toMillis()));
+			return true;
+		}
+		catch (IOException | RuntimeException ex) {
+			String reason = TlsFailures.reason(ex);
+			LOGGER.debug("TLS handshake with {} failed ({}): {}", client.getRemoteAddress(), reason, ex.toString());
+			getEvents().tlsHandshakeFailed(reason);
+			return false;
+		}
 	}
 
 	@Override
-	protected void doClose(SocketChannel client) {
+	protected void handle(SocketConnection client) throws Exception {
+		getHandle().handle(client);
+	}
+
+	@Override
+	protected void doClose(SocketConnection client) {
 		try {
 			client.close();
 		}
@@ -186,8 +220,52 @@ public class StreamServer extends BaseServer<SocketChannel, Handler> {
 	}
 
 	@Override
-	protected SocketAddress getRemoteAddress(SocketChannel client) {
-		return SocketConnection.remoteAddress(client);
+	protected void doAbort(SocketConnection client) {
+		client.abort();
+	}
+
+	@Override
+	protected SocketAddress getRemoteAddress(SocketConnection client) {
+		return client.getRemoteAddress();
+	}
+
+	@Override
+	public boolean isSecure() {
+		return this.sslContext != null;
+	}
+
+	public SSLContext getSslContext() {
+		return this.sslContext;
+	}
+
+	/**
+	 * Serves TLS: each accepted connection runs a server-side handshake with this context on its
+	 * handler's thread before the handler sees it. May change while the server runs (a reloaded
+	 * certificate); new connections use the new context. {@code null} serves plaintext.
+	 */
+	public void setSslContext(SSLContext sslContext) {
+		this.sslContext = sslContext;
+	}
+
+	public SSLParameters getSslParameters() {
+		return this.sslParameters;
+	}
+
+	/** Sets the TLS parameters of each connection: protocols, cipher suites, client authentication. */
+	public void setSslParameters(SSLParameters sslParameters) {
+		this.sslParameters = sslParameters;
+	}
+
+	public Duration getHandshakeTimeout() {
+		return this.handshakeTimeout;
+	}
+
+	/** Sets how long a client gets to complete its TLS handshake; 10 seconds by default. */
+	public void setHandshakeTimeout(Duration handshakeTimeout) {
+		if (handshakeTimeout == null || handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+			throw new IllegalArgumentException("handshakeTimeout must be positive, got " + handshakeTimeout);
+		}
+		this.handshakeTimeout = handshakeTimeout;
 	}
 
 }

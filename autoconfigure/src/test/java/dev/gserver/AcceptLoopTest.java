@@ -3,7 +3,6 @@ package dev.gserver;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -286,7 +285,7 @@ class AcceptLoopTest {
 		}
 
 		@Override
-		protected SocketChannel doRead() throws IOException {
+		protected SocketConnection doRead() throws IOException {
 			IOException failure = this.failures.poll();
 			if (failure != null) {
 				throw failure;

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +25,7 @@ import org.springframework.context.annotation.Configuration;
 import dev.gserver.AcceptState;
 import dev.gserver.Handler;
 import dev.gserver.Spawn;
+import dev.gserver.SocketConnection;
 import dev.gserver.StreamServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -188,7 +188,7 @@ class GServerHealthAndEndpointTest {
 			return new StreamServer("127.0.0.1:0", (connection) -> {
 			}) {
 				@Override
-				protected SocketChannel doRead() throws IOException {
+				protected SocketConnection doRead() throws IOException {
 					if (failed.compareAndSet(false, true)) {
 						throw new ClosedChannelException();
 					}

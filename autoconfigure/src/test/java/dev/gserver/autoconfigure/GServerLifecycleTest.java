@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,6 +22,7 @@ import org.springframework.context.annotation.Configuration;
 
 import dev.gserver.Handler;
 import dev.gserver.ServerEventListener;
+import dev.gserver.SocketConnection;
 import dev.gserver.StreamServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -160,7 +160,7 @@ class GServerLifecycleTest {
 			return new StreamServer("127.0.0.1:0", (connection) -> {
 			}) {
 				@Override
-				protected SocketChannel doRead() throws IOException {
+				protected SocketConnection doRead() throws IOException {
 					if (failed.compareAndSet(false, true)) {
 						throw new ClosedChannelException();
 					}

@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +25,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.gserver.Handler;
+import dev.gserver.SocketConnection;
 import dev.gserver.StreamServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -210,7 +210,7 @@ class GServerMetricsTest {
 		}
 
 		@Override
-		protected SocketChannel doRead() throws IOException {
+		protected SocketConnection doRead() throws IOException {
 			IOException failure = this.failures.poll();
 			if (failure != null) {
 				throw failure;
