@@ -15,6 +15,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -32,7 +33,7 @@ import dev.gserver.StreamServer;
  * Auto-configuration of a gserver {@link StreamServer} for a {@link Handler} bean, and of the
  * life cycle of every gserver server of the context (the auto-configured one or the user's own).
  */
-@AutoConfiguration
+@AutoConfiguration(afterName = "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration")
 @ConditionalOnBooleanProperty(name = "gserver.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(GServerProperties.class)
 public final class GServerAutoConfiguration {
@@ -70,7 +71,7 @@ public final class GServerAutoConfiguration {
 
 		@Bean(SERVER_BEAN_NAME)
 		StreamServer gserver(Handler handler, GServerProperties properties, BeanFactory beanFactory,
-				ObjectProvider<GServerCustomizer> customizers) {
+				ObjectProvider<SslBundles> sslBundles, ObjectProvider<GServerCustomizer> customizers) {
 			InetSocketAddress address = (properties.getAddress() != null)
 					? new InetSocketAddress(properties.getAddress(), properties.getPort())
 					: new InetSocketAddress(properties.getPort());
@@ -84,6 +85,9 @@ public final class GServerAutoConfiguration {
 			map.from(properties::isReuseAddress).to(server::setReuseAddress);
 			map.from(properties::isTcpNoDelay).to(server::setTcpNoDelay);
 			map.from(properties::isDropWhenFull).to(server::setDropWhenFull);
+			if (properties.getSsl().getBundle() != null) {
+				GServerSsl.apply(server, properties.getSsl(), sslBundles.getObject());
+			}
 			customizers.orderedStream().forEach((customizer) -> customizer.customize(server));
 			return server;
 		}

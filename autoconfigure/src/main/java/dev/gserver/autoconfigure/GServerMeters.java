@@ -146,6 +146,18 @@ class GServerMeters implements ServerEventListener {
 	}
 
 	@Override
+	public void tlsHandshakeFailed(String reason) {
+		// a handful of fixed reasons: looked up per failure, cheaper than a failed handshake
+		Counter.builder("gserver.tls.handshake.errors")
+			.description("TLS handshakes that failed, by reason: timeout, closed, certificate, protocol, other")
+			.baseUnit("errors")
+			.tags(this.tags)
+			.tag("reason", reason)
+			.register(this.registry)
+			.increment();
+	}
+
+	@Override
 	public void poolSaturated() {
 		this.saturated.increment();
 	}

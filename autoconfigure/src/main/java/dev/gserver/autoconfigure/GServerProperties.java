@@ -93,6 +93,12 @@ public class GServerProperties implements Validator {
 	 */
 	private boolean shutdownOnFatalError;
 
+	private final Ssl ssl = new Ssl();
+
+	public Ssl getSsl() {
+		return this.ssl;
+	}
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -205,6 +211,66 @@ public class GServerProperties implements Validator {
 		this.shutdownOnFatalError = shutdownOnFatalError;
 	}
 
+	/** TLS, from a Spring SSL bundle ({@code spring.ssl.bundle.pem.*} or {@code jks.*}). */
+	public static class Ssl {
+
+		/**
+		 * Name of the SSL bundle whose key and certificates the server uses. Plaintext when not
+		 * set. A reloaded bundle applies to new connections.
+		 */
+		private String bundle;
+
+		/**
+		 * Whether clients must present a certificate: 'none', 'want' (asked for, optional) or
+		 * 'need' (mutual TLS).
+		 */
+		private ClientAuth clientAuth = ClientAuth.NONE;
+
+		/**
+		 * How long a client gets to complete its TLS handshake.
+		 */
+		private Duration handshakeTimeout = Duration.ofSeconds(10);
+
+		public String getBundle() {
+			return this.bundle;
+		}
+
+		public void setBundle(String bundle) {
+			this.bundle = bundle;
+		}
+
+		public ClientAuth getClientAuth() {
+			return this.clientAuth;
+		}
+
+		public void setClientAuth(ClientAuth clientAuth) {
+			this.clientAuth = clientAuth;
+		}
+
+		public Duration getHandshakeTimeout() {
+			return this.handshakeTimeout;
+		}
+
+		public void setHandshakeTimeout(Duration handshakeTimeout) {
+			this.handshakeTimeout = handshakeTimeout;
+		}
+
+	}
+
+	/** Whether a TLS server asks clients for a certificate. */
+	public enum ClientAuth {
+
+		/** No client certificate. */
+		NONE,
+
+		/** A client certificate is asked for, and checked when given. */
+		WANT,
+
+		/** A trusted client certificate is required: mutual TLS. */
+		NEED
+
+	}
+
 	@Override
 	public boolean supports(Class<?> type) {
 		return GServerProperties.class.isAssignableFrom(type);
@@ -231,6 +297,10 @@ public class GServerProperties implements Validator {
 		rejectNegative(errors, "minDelay", properties.getMinDelay());
 		rejectNegative(errors, "maxDelay", properties.getMaxDelay());
 		rejectNegative(errors, "stopTimeout", properties.getStopTimeout());
+		if (this.ssl.getHandshakeTimeout() == null || this.ssl.getHandshakeTimeout().isNegative()
+				|| this.ssl.getHandshakeTimeout().isZero()) {
+			errors.rejectValue("ssl.handshakeTimeout", "range", "must be positive");
+		}
 		if (!errors.hasFieldErrors("minDelay") && !errors.hasFieldErrors("maxDelay")
 				&& properties.getMinDelay().compareTo(properties.getMaxDelay()) > 0) {
 			errors.rejectValue("maxDelay", "range", "must not be shorter than gserver.min-delay");
