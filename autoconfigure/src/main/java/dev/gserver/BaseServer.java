@@ -495,7 +495,9 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 			}
 		}
 		boolean accept = this.acceptingWanted && !this.waitingForSlot && !this.backingOff;
-		acceptKey.interestOps(accept ? SelectionKey.OP_ACCEPT : 0);
+		// a TCP listener signals a connection to accept, a UDP socket a datagram to read
+		int ready = acceptKey.channel().validOps() & (SelectionKey.OP_ACCEPT | SelectionKey.OP_READ);
+		acceptKey.interestOps(accept ? ready : 0);
 		return waitMillis;
 	}
 

@@ -1,0 +1,150 @@
+package dev.gserver;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.NotYetBoundException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.UnresolvedAddressException;
+
+/**
+ * A UDP server: gevent's {@code DatagramServer}. Each received datagram is handed to a
+ * {@link DatagramHandler} under the server's {@link Spawn}, one datagram counting as one accept:
+ * at most {@code maxAccept} per wake-up, and while the pool is full the server stops reading, so
+ * that datagrams wait in the socket's receive buffer.
+ */
+public class DatagramServer extends BaseServer<Datagram, DatagramHandler> {
+
+	/** How many bytes of a datagram are read unless set: gevent's {@code recvfrom(8192)}. */
+	public static final int DEFAULT_BUFFER_SIZE = 8192;
+
+	/** The largest UDP payload over IPv4. */
+	public static final int MAX_BUFFER_SIZE = 65507;
+
+	private int bufferSize = DEFAULT_BUFFER_SIZE;
+
+	private boolean reuseAddress = true;
+
+	/** Receives on the accept thread only; each datagram is then copied out for its handler. */
+	private ByteBuffer receiveBuffer;
+
+	public DatagramServer(String address, DatagramHandler handler) {
+		this(address, handler, Spawn.DEFAULT);
+	}
+
+	public DatagramServer(String address, DatagramHandler handler, Spawn spawn) {
+		super(address, handler, spawn);
+	}
+
+	public DatagramServer(SocketAddress address, DatagramHandler handler, Spawn spawn) {
+		super(address, handler, spawn);
+	}
+
+	/** Serves on a channel the caller already bound; stopping the server closes it. */
+	public DatagramServer(DatagramChannel listener, DatagramHandler handler, Spawn spawn) {
+		super(listener, handler, spawn);
+	}
+
+	public int getBufferSize() {
+		return this.bufferSize;
+	}
+
+	/**
+	 * Sets how many bytes of each datagram are read; longer ones are truncated, as recvfrom does.
+	 * 8192 by default, at most 65507.
+	 */
+	public void setBufferSize(int bufferSize) {
+		if (bufferSize < 1 || bufferSize > MAX_BUFFER_SIZE) {
+			throw new IllegalArgumentException(
+					"bufferSize must be between 1 and " + MAX_BUFFER_SIZE + ", got " + bufferSize);
+		}
+		this.bufferSize = bufferSize;
+	}
+
+	public boolean isReuseAddress() {
+		return this.reuseAddress;
+	}
+
+	public void setReuseAddress(boolean reuseAddress) {
+		this.reuseAddress = reuseAddress;
+	}
+
+	/**
+	 * Sends {@code data} to {@code address} from the server's socket; safe from any thread.
+	 * @return whether it was sent; {@code false} when the send buffer was full (UDP drops)
+	 */
+	public boolean sendTo(byte[] data, SocketAddress address) throws IOException {
+		DatagramChannel channel = (DatagramChannel) getListener();
+		if (channel == null) {
+			throw new IllegalStateException(this + " is not started");
+		}
+		// DatagramChannel.send holds the channel's write lock: concurrent senders do not interleave
+		int sent = channel.send(ByteBuffer.wrap(data), address);
+		if (sent > 0) {
+			getTraffic().sent.add(sent);
+		}
+		return sent > 0;
+	}
+
+	@Override
+	protected SelectableChannel initSocket() throws IOException {
+		this.receiveBuffer = ByteBuffer.allocateDirect(this.bufferSize);
+		if (isListenerGiven()) {
+			DatagramChannel given = (DatagramChannel) getListener();
+			if (given.getLocalAddress() == null) {
+				throw new NotYetBoundException();
+			}
+			return given;
+		}
+		SocketAddress address = getAddress();
+		DatagramChannel channel = DatagramChannel.open();
+		try {
+			channel.setOption(StandardSocketOptions.SO_REUSEADDR, this.reuseAddress);
+			channel.bind(address);
+			return channel;
+		}
+		catch (IOException ex) {
+			channel.close();
+			throw Addresses.bindFailure(address, ex);
+		}
+		catch (UnresolvedAddressException ex) {
+			channel.close();
+			throw Addresses.bindFailure(address, new java.net.UnknownHostException(
+					"unknown host " + ((InetSocketAddress) address).getHostString()));
+		}
+	}
+
+	@Override
+	protected Datagram doRead() throws IOException {
+		ByteBuffer buffer = this.receiveBuffer;
+		buffer.clear();
+		SocketAddress sender = ((DatagramChannel) getListener()).receive(buffer);
+		if (sender == null) {
+			return null;
+		}
+		buffer.flip();
+		byte[] data = new byte[buffer.remaining()];
+		buffer.get(data);
+		getTraffic().received.add(data.length);
+		return new Datagram(data, sender, this);
+	}
+
+	@Override
+	protected void handle(Datagram datagram) throws Exception {
+		getHandle().handle(datagram);
+	}
+
+	@Override
+	protected void doClose(Datagram datagram) {
+		// nothing to close: the socket is the server's
+	}
+
+	@Override
+	protected SocketAddress getRemoteAddress(Datagram datagram) {
+		return datagram.getSender();
+	}
+
+}
