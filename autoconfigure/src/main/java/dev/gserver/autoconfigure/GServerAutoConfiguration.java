@@ -24,6 +24,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 
 import dev.gserver.BaseServer;
+import dev.gserver.DatagramHandler;
+import dev.gserver.DatagramServer;
 import dev.gserver.Handler;
 import dev.gserver.Pool;
 import dev.gserver.Spawn;
@@ -40,6 +42,9 @@ public final class GServerAutoConfiguration {
 
 	/** The bean name of the auto-configured server; also its {@code name} tag on metrics. */
 	public static final String SERVER_BEAN_NAME = "gserver";
+
+	/** The bean name of the auto-configured UDP server. */
+	public static final String UDP_SERVER_BEAN_NAME = "gserverUdp";
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -61,7 +66,30 @@ public final class GServerAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	GServerPortPublisher gserverPortPublisher(ConfigurableEnvironment environment, ListableBeanFactory beanFactory) {
-		return new GServerPortPublisher(environment, beanFactory.getBeanNamesForType(BaseServer.class).length == 1);
+		return new GServerPortPublisher(environment, beanFactory.getBeanNamesForType(StreamServer.class).length == 1,
+				beanFactory.getBeanNamesForType(DatagramServer.class).length == 1);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBean(DatagramHandler.class)
+	@ConditionalOnMissingBean(DatagramServer.class)
+	static class DatagramServerConfiguration {
+
+		@Bean(UDP_SERVER_BEAN_NAME)
+		DatagramServer gserverUdp(DatagramHandler handler, GServerProperties properties) {
+			GServerProperties.Udp udp = properties.getUdp();
+			InetSocketAddress address = (udp.getAddress() != null) ? new InetSocketAddress(udp.getAddress(), udp.getPort())
+					: new InetSocketAddress(udp.getPort());
+			DatagramServer server = new DatagramServer(address, handler, Spawn.parse(udp.getSpawn()));
+			server.setBufferSize(udp.getBufferSize());
+			PropertyMapper map = PropertyMapper.get();
+			map.from(properties::getMaxAccept).to(server::setMaxAccept);
+			map.from(properties::getMinDelay).to(server::setMinDelay);
+			map.from(properties::getMaxDelay).to(server::setMaxDelay);
+			map.from(properties::getStopTimeout).to(server::setStopTimeout);
+			return server;
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Timer;
 
 import dev.gserver.AcceptState;
 import dev.gserver.BaseServer;
+import dev.gserver.DatagramServer;
 import dev.gserver.Pool;
 import dev.gserver.ServerEventListener;
 
@@ -42,19 +43,22 @@ class GServerMeters implements ServerEventListener {
 	GServerMeters(BaseServer<?, ?> server, String name, MeterRegistry registry) {
 		this.registry = registry;
 		this.tags = Tags.of("name", name);
-		this.accepted = Counter.builder("gserver.connections.accepted")
-			.description("Connections accepted")
-			.baseUnit("connections")
+		// a UDP server's unit of work is a datagram, a TCP server's a connection
+		boolean udp = server instanceof DatagramServer;
+		String unit = udp ? "datagrams" : "connections";
+		this.accepted = Counter.builder(udp ? "gserver.datagrams.received" : "gserver.connections.accepted")
+			.description(udp ? "Datagrams received" : "Connections accepted")
+			.baseUnit(unit)
 			.tags(this.tags)
 			.register(registry);
-		this.rejected = Counter.builder("gserver.connections.rejected")
-			.description("Connections accepted then closed unhandled: dropped by a full pool, or their spawn failed")
-			.baseUnit("connections")
+		this.rejected = Counter.builder("gserver." + unit + ".rejected")
+			.description("Accepted then dropped unhandled: by a full pool that drops, or because the spawn failed")
+			.baseUnit(unit)
 			.tags(this.tags)
 			.register(registry);
-		Gauge.builder("gserver.connections.active", server, BaseServer::getActiveConnections)
-			.description("Connections whose handler is running")
-			.baseUnit("connections")
+		Gauge.builder("gserver." + unit + ".active", server, BaseServer::getActiveConnections)
+			.description("Handlers running")
+			.baseUnit(unit)
 			.tags(this.tags)
 			.register(registry);
 		this.saturated = Counter.builder("gserver.pool.saturated")

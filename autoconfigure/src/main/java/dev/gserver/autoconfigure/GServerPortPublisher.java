@@ -9,10 +9,12 @@ import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
 import org.springframework.core.env.PropertySource;
 
+import dev.gserver.DatagramServer;
+
 /**
  * Publishes the bound port of each started server, as {@code local.server.port} is for the web
- * server: {@code local.gserver.<name>.port} for every server, and {@code local.gserver.port} for
- * the auto-configured one (or the only one).
+ * server: {@code local.gserver.<name>.port} for every server, {@code local.gserver.port} for the
+ * auto-configured TCP server (or the only one), {@code local.gserver.udp.port} for the UDP one.
  */
 public class GServerPortPublisher implements ApplicationListener<GServerStartedEvent> {
 
@@ -21,15 +23,20 @@ public class GServerPortPublisher implements ApplicationListener<GServerStartedE
 
 	private final ConfigurableEnvironment environment;
 
-	private final boolean single;
+	private final boolean singleStream;
+
+	private final boolean singleDatagram;
 
 	/**
 	 * @param environment where to publish
-	 * @param single whether the context has one server only, so that it also gets {@code local.gserver.port}
+	 * @param singleStream whether the context has one TCP server only, so that it gets
+	 * {@code local.gserver.port} whatever its name
+	 * @param singleDatagram the same for UDP and {@code local.gserver.udp.port}
 	 */
-	public GServerPortPublisher(ConfigurableEnvironment environment, boolean single) {
+	public GServerPortPublisher(ConfigurableEnvironment environment, boolean singleStream, boolean singleDatagram) {
 		this.environment = environment;
-		this.single = single;
+		this.singleStream = singleStream;
+		this.singleDatagram = singleDatagram;
 	}
 
 	@Override
@@ -37,7 +44,12 @@ public class GServerPortPublisher implements ApplicationListener<GServerStartedE
 		int port = event.getServer().getServerPort();
 		Map<String, Object> ports = ports();
 		ports.put("local.gserver." + event.getName() + ".port", port);
-		if (this.single || GServerAutoConfiguration.SERVER_BEAN_NAME.equals(event.getName())) {
+		if (event.getServer() instanceof DatagramServer) {
+			if (this.singleDatagram || GServerAutoConfiguration.UDP_SERVER_BEAN_NAME.equals(event.getName())) {
+				ports.put("local.gserver.udp.port", port);
+			}
+		}
+		else if (this.singleStream || GServerAutoConfiguration.SERVER_BEAN_NAME.equals(event.getName())) {
 			ports.put("local.gserver.port", port);
 		}
 	}

@@ -7,6 +7,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
+import dev.gserver.DatagramServer;
 import dev.gserver.Spawn;
 
 /**
@@ -95,8 +96,14 @@ public class GServerProperties implements Validator {
 
 	private final Ssl ssl = new Ssl();
 
+	private final Udp udp = new Udp();
+
 	public Ssl getSsl() {
 		return this.ssl;
+	}
+
+	public Udp getUdp() {
+		return this.udp;
 	}
 
 	public boolean isEnabled() {
@@ -211,6 +218,65 @@ public class GServerProperties implements Validator {
 		this.shutdownOnFatalError = shutdownOnFatalError;
 	}
 
+	/** The UDP server, run when the context has a DatagramHandler bean. */
+	public static class Udp {
+
+		/**
+		 * Local address to receive datagrams on. Every local address when not set.
+		 */
+		private InetAddress address;
+
+		/**
+		 * UDP port to receive datagrams on, 0 for any free port (published as
+		 * 'local.gserver.udp.port').
+		 */
+		private int port = 7000;
+
+		/**
+		 * How each datagram's handler runs: 'default', 'raw', 'none' or a pool size; while a pool
+		 * is full, datagrams wait in the socket's receive buffer.
+		 */
+		private String spawn = "default";
+
+		/**
+		 * How many bytes of each datagram are read; longer ones are truncated. At most 65507.
+		 */
+		private int bufferSize = 8192;
+
+		public InetAddress getAddress() {
+			return this.address;
+		}
+
+		public void setAddress(InetAddress address) {
+			this.address = address;
+		}
+
+		public int getPort() {
+			return this.port;
+		}
+
+		public void setPort(int port) {
+			this.port = port;
+		}
+
+		public String getSpawn() {
+			return this.spawn;
+		}
+
+		public void setSpawn(String spawn) {
+			this.spawn = spawn;
+		}
+
+		public int getBufferSize() {
+			return this.bufferSize;
+		}
+
+		public void setBufferSize(int bufferSize) {
+			this.bufferSize = bufferSize;
+		}
+
+	}
+
 	/** TLS, from a Spring SSL bundle ({@code spring.ssl.bundle.pem.*} or {@code jks.*}). */
 	public static class Ssl {
 
@@ -297,6 +363,18 @@ public class GServerProperties implements Validator {
 		rejectNegative(errors, "minDelay", properties.getMinDelay());
 		rejectNegative(errors, "maxDelay", properties.getMaxDelay());
 		rejectNegative(errors, "stopTimeout", properties.getStopTimeout());
+		if (this.udp.getPort() < 0 || this.udp.getPort() > 65535) {
+			errors.rejectValue("udp.port", "range", "must be between 0 and 65535");
+		}
+		if (this.udp.getBufferSize() < 1 || this.udp.getBufferSize() > DatagramServer.MAX_BUFFER_SIZE) {
+			errors.rejectValue("udp.bufferSize", "range", "must be between 1 and " + DatagramServer.MAX_BUFFER_SIZE);
+		}
+		try {
+			Spawn.parse(this.udp.getSpawn());
+		}
+		catch (IllegalArgumentException ex) {
+			errors.rejectValue("udp.spawn", "invalid", ex.getMessage());
+		}
 		if (this.ssl.getHandshakeTimeout() == null || this.ssl.getHandshakeTimeout().isNegative()
 				|| this.ssl.getHandshakeTimeout().isZero()) {
 			errors.rejectValue("ssl.handshakeTimeout", "range", "must be positive");
