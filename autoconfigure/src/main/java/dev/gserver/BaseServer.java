@@ -678,6 +678,14 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 		doClose(client);
 	}
 
+	/**
+	 * Returns whether the server itself closed {@code client} (an idle timeout), so that the
+	 * handler's failure that followed is no error; false by default.
+	 */
+	protected boolean wasClosedByServer(C client) {
+		return false;
+	}
+
 	/** Returns where this server reports events, for a transport's own ones. */
 	protected final ServerEventListener getEvents() {
 		return this.events;
@@ -993,6 +1001,11 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 				logger.debug("Killed handler of {} on {} ended with {}", getRemoteAddress(this.client),
 						BaseServer.this, error.toString());
 				return HandlerOutcome.KILLED;
+			}
+			if (wasClosedByServer(this.client)) {
+				logger.debug("Handler of {} on {} ended as the server closed its connection: {}",
+						getRemoteAddress(this.client), BaseServer.this, error.toString());
+				return HandlerOutcome.SUCCESS;
 			}
 			logger.warn("Handler failed for client {} on {}", getRemoteAddress(this.client), BaseServer.this,
 					error);

@@ -22,6 +22,10 @@ public interface ServerEventListener {
 	default void connectionRejected() {
 	}
 
+	/** A connection was closed because its client sent nothing for the idle timeout. */
+	default void connectionIdleClosed() {
+	}
+
 	/** A handler started serving a connection. */
 	default void handlerStarted() {
 	}

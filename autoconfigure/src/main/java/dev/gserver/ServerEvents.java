@@ -35,6 +35,11 @@ final class ServerEvents implements ServerEventListener {
 	}
 
 	@Override
+	public void connectionIdleClosed() {
+		each(ServerEventListener::connectionIdleClosed);
+	}
+
+	@Override
 	public void handlerStarted() {
 		each(ServerEventListener::handlerStarted);
 	}

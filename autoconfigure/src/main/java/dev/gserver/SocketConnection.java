@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 
 import javax.net.ssl.SSLContext;
@@ -23,15 +24,24 @@ public final class SocketConnection implements Connection {
 
 	private final Traffic traffic;
 
+	private final Runnable idleClosed;
+
 	private volatile SSLSocket tls;
+
+	private volatile boolean closedIdle;
 
 	private InputStream in;
 
 	private OutputStream out;
 
-	SocketConnection(SocketChannel channel, Traffic traffic) {
+	/**
+	 * @param idleClosed reports that a read timed out (an idle timeout): the connection is then
+	 * closed, and the read fails with a {@link java.net.SocketTimeoutException}
+	 */
+	SocketConnection(SocketChannel channel, Traffic traffic, Runnable idleClosed) {
 		this.channel = channel;
 		this.traffic = traffic;
+		this.idleClosed = idleClosed;
 	}
 
 	/**
@@ -70,7 +80,7 @@ public final class SocketConnection implements Connection {
 	@Override
 	public InputStream getInputStream() throws IOException {
 		if (this.in == null) {
-			this.in = this.traffic.counting(socket().getInputStream());
+			this.in = this.traffic.counting(rawInput(), this::closeIdle);
 		}
 		return this.in;
 	}
@@ -78,14 +88,33 @@ public final class SocketConnection implements Connection {
 	@Override
 	public OutputStream getOutputStream() throws IOException {
 		if (this.out == null) {
-			this.out = this.traffic.counting(socket().getOutputStream());
+			this.out = this.traffic.counting(rawOutput());
 		}
 		return this.out;
 	}
 
-	private Socket socket() {
+	/**
+	 * The streams: TLS's when secure; the socket adaptor's for TCP (they honour the idle
+	 * timeout); the channel's own for a Unix socket, which has no socket adaptor.
+	 */
+	private InputStream rawInput() throws IOException {
 		SSLSocket socket = this.tls;
-		return (socket != null) ? socket : this.channel.socket();
+		if (socket != null) {
+			return socket.getInputStream();
+		}
+		return isUnix() ? Channels.newInputStream(this.channel) : this.channel.socket().getInputStream();
+	}
+
+	private OutputStream rawOutput() throws IOException {
+		SSLSocket socket = this.tls;
+		if (socket != null) {
+			return socket.getOutputStream();
+		}
+		return isUnix() ? Channels.newOutputStream(this.channel) : this.channel.socket().getOutputStream();
+	}
+
+	private boolean isUnix() {
+		return !(getRemoteAddress() instanceof InetSocketAddress);
 	}
 
 	/** Returns the accepted channel (under TLS: the encrypted bytes). */
@@ -127,6 +156,16 @@ public final class SocketConnection implements Connection {
 		}
 	}
 
+	private void closeIdle() {
+		this.closedIdle = true;
+		this.idleClosed.run();
+		abort();
+	}
+
+	boolean wasClosedIdle() {
+		return this.closedIdle;
+	}
+
 	/** Closes the connection at once, from any thread: no close_notify that could block. */
 	void abort() {
 		try {
@@ -148,7 +187,12 @@ public final class SocketConnection implements Connection {
 			return channel.getRemoteAddress();
 		}
 		catch (IOException ex) {
-			return channel.socket().getRemoteSocketAddress();
+			try {
+				return channel.socket().getRemoteSocketAddress();
+			}
+			catch (UnsupportedOperationException unix) {
+				return null;
+			}
 		}
 	}
 

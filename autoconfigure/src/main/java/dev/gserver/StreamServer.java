@@ -6,11 +6,14 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channel;
 import java.nio.channels.NotYetBoundException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.UnresolvedAddressException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import javax.net.ssl.SSLContext;
@@ -48,6 +51,13 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 	private volatile SSLParameters sslParameters;
 
 	private volatile Duration handshakeTimeout = Duration.ofSeconds(10);
+
+	private volatile Duration idleTimeout = Duration.ZERO;
+
+	private final Runnable idleClosed = () -> getEvents().connectionIdleClosed();
+
+	/** Set when the server bound a Unix socket file: it removes the file when it closes. */
+	private volatile Path boundSocketFile;
 
 	/** Serves on a gevent address string, such as {@code "127.0.0.1:7000"}, {@code ":7000"} or {@code "[::1]:0"}. */
 	public StreamServer(String address, Handler handler) {
@@ -146,6 +156,9 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 		}
 		SocketAddress address = getAddress();
 		boolean unix = address instanceof UnixDomainSocketAddress;
+		if (unix) {
+			removeStaleSocketFile((UnixDomainSocketAddress) address);
+		}
 		ServerSocketChannel channel = unix ? ServerSocketChannel.open(StandardProtocolFamily.UNIX)
 				: ServerSocketChannel.open();
 		try {
@@ -153,6 +166,9 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 				channel.setOption(StandardSocketOptions.SO_REUSEADDR, this.reuseAddress);
 			}
 			channel.bind(address, getBacklog());
+			if (unix) {
+				this.boundSocketFile = ((UnixDomainSocketAddress) address).getPath();
+			}
 			return channel;
 		}
 		catch (IOException ex) {
@@ -166,6 +182,56 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 		}
 	}
 
+	/**
+	 * Deletes the socket file a crashed run left behind; a file a live server listens on is left
+	 * alone, and binding then fails as "address in use".
+	 */
+	private static void removeStaleSocketFile(UnixDomainSocketAddress address) throws IOException {
+		if (!Files.exists(address.getPath())) {
+			return;
+		}
+		try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+			probe.connect(address);
+			return;
+		}
+		catch (IOException ex) {
+			// nobody listens: stale
+		}
+		Files.deleteIfExists(address.getPath());
+	}
+
+	/** Closes the listener, and removes the Unix socket file this server created. */
+	@Override
+	public void close() {
+		super.close();
+		Path file = this.boundSocketFile;
+		if (file != null) {
+			this.boundSocketFile = null;
+			try {
+				Files.deleteIfExists(file);
+			}
+			catch (IOException ex) {
+				LOGGER.warn("Could not remove the socket file {}: {}", file, ex.toString());
+			}
+		}
+	}
+
+	/**
+	 * Returns a server on the listening socket this JVM inherited on its standard input, from
+	 * inetd or from systemd socket activation ({@code StandardInput=socket}), as gevent serves a
+	 * pre-bound socket.
+	 * @throws IllegalStateException when no listening socket was inherited
+	 */
+	public static StreamServer inherited(Handler handler, Spawn spawn) throws IOException {
+		Channel channel = System.inheritedChannel();
+		if (!(channel instanceof ServerSocketChannel)) {
+			throw new IllegalStateException("No listening socket was inherited (System.inheritedChannel() is " + channel
+					+ "): start the JVM with one on its standard input, from systemd socket activation"
+					+ " (StandardInput=socket) or inetd");
+		}
+		return new StreamServer((ServerSocketChannel) channel, handler, spawn);
+	}
+
 	@Override
 	protected SocketConnection doRead() throws IOException {
 		SocketChannel client = ((ServerSocketChannel) getListener()).accept();
@@ -177,7 +243,12 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 			if (this.tcpNoDelay && client.getRemoteAddress() instanceof InetSocketAddress) {
 				client.setOption(StandardSocketOptions.TCP_NODELAY, true);
 			}
-			return new SocketConnection(client, getTraffic());
+			int idle = (int) Math.min(Integer.MAX_VALUE, this.idleTimeout.toMillis());
+			boolean tcp = client.getRemoteAddress() instanceof InetSocketAddress;
+			if (idle > 0 && tcp) {
+				client.socket().setSoTimeout(idle);
+			}
+			return new SocketConnection(client, getTraffic(), this.idleClosed);
 		}
 		catch (IOException | RuntimeException ex) {
 			client.close();
@@ -220,6 +291,11 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 	}
 
 	@Override
+	protected boolean wasClosedByServer(SocketConnection client) {
+		return client.wasClosedIdle();
+	}
+
+	@Override
 	protected void doAbort(SocketConnection client) {
 		client.abort();
 	}
@@ -254,6 +330,22 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 	/** Sets the TLS parameters of each connection: protocols, cipher suites, client authentication. */
 	public void setSslParameters(SSLParameters sslParameters) {
 		this.sslParameters = sslParameters;
+	}
+
+	public Duration getIdleTimeout() {
+		return this.idleTimeout;
+	}
+
+	/**
+	 * Closes a connection whose client sends nothing for this long: the handler's blocked read
+	 * fails with a {@link java.net.SocketTimeoutException} and the connection is closed. Zero (the
+	 * default, as in gevent) turns it off.
+	 */
+	public void setIdleTimeout(Duration idleTimeout) {
+		if (idleTimeout == null || idleTimeout.isNegative()) {
+			throw new IllegalArgumentException("idleTimeout must not be negative, got " + idleTimeout);
+		}
+		this.idleTimeout = idleTimeout;
 	}
 
 	public Duration getHandshakeTimeout() {

@@ -5,6 +5,7 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -17,12 +18,23 @@ final class Traffic {
 
 	final LongAdder sent = new LongAdder();
 
-	InputStream counting(InputStream in) {
+	/**
+	 * Counts what is read from {@code in}; a read that times out (an idle connection) runs
+	 * {@code onTimeout}, then fails as it would have.
+	 */
+	InputStream counting(InputStream in, Runnable onTimeout) {
 		return new FilterInputStream(in) {
 
 			@Override
 			public int read() throws IOException {
-				int b = this.in.read();
+				int b;
+				try {
+					b = this.in.read();
+				}
+				catch (SocketTimeoutException ex) {
+					onTimeout.run();
+					throw ex;
+				}
 				if (b >= 0) {
 					Traffic.this.received.increment();
 				}
@@ -31,7 +43,14 @@ final class Traffic {
 
 			@Override
 			public int read(byte[] buffer, int offset, int length) throws IOException {
-				int n = this.in.read(buffer, offset, length);
+				int n;
+				try {
+					n = this.in.read(buffer, offset, length);
+				}
+				catch (SocketTimeoutException ex) {
+					onTimeout.run();
+					throw ex;
+				}
 				if (n > 0) {
 					Traffic.this.received.add(n);
 				}

@@ -20,6 +20,8 @@ class RecordingListener implements ServerEventListener {
 
 	final AtomicInteger paused = new AtomicInteger();
 
+	final AtomicInteger idleClosed = new AtomicInteger();
+
 	final AtomicInteger resumed = new AtomicInteger();
 
 	final List<HandlerOutcome> outcomes = new CopyOnWriteArrayList<>();
@@ -68,6 +70,11 @@ class RecordingListener implements ServerEventListener {
 	@Override
 	public void poolSaturated() {
 		this.saturated.incrementAndGet();
+	}
+
+	@Override
+	public void connectionIdleClosed() {
+		this.idleClosed.incrementAndGet();
 	}
 
 	@Override

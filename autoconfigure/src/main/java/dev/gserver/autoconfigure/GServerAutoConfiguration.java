@@ -99,11 +99,12 @@ public final class GServerAutoConfiguration {
 
 		@Bean(SERVER_BEAN_NAME)
 		StreamServer gserver(Handler handler, GServerProperties properties, BeanFactory beanFactory,
-				ObjectProvider<SslBundles> sslBundles, ObjectProvider<GServerCustomizer> customizers) {
-			InetSocketAddress address = (properties.getAddress() != null)
-					? new InetSocketAddress(properties.getAddress(), properties.getPort())
-					: new InetSocketAddress(properties.getPort());
-			StreamServer server = new StreamServer(address, handler, spawn(properties, beanFactory));
+				ObjectProvider<SslBundles> sslBundles, ObjectProvider<GServerCustomizer> customizers)
+				throws java.io.IOException {
+			Spawn spawn = spawn(properties, beanFactory);
+			StreamServer server = (properties.getListener() == GServerProperties.Listener.INHERITED)
+					? StreamServer.inherited(handler, spawn)
+					: new StreamServer(properties.listenAddress(), handler, spawn);
 			PropertyMapper map = PropertyMapper.get();
 			map.from(properties::getMaxAccept).to(server::setMaxAccept);
 			map.from(properties::getMinDelay).to(server::setMinDelay);
@@ -113,6 +114,7 @@ public final class GServerAutoConfiguration {
 			map.from(properties::isReuseAddress).to(server::setReuseAddress);
 			map.from(properties::isTcpNoDelay).to(server::setTcpNoDelay);
 			map.from(properties::isDropWhenFull).to(server::setDropWhenFull);
+			map.from(properties::getIdleTimeout).to(server::setIdleTimeout);
 			if (properties.getSsl().getBundle() != null) {
 				GServerSsl.apply(server, properties.getSsl(), sslBundles.getObject());
 			}

@@ -37,6 +37,8 @@ class GServerMeters implements ServerEventListener {
 
 	private final Counter saturated;
 
+	private final Counter idleClosed;
+
 	/** One timer per {@link HandlerOutcome}, by ordinal. */
 	private final Timer[] handlerDurations;
 
@@ -59,6 +61,11 @@ class GServerMeters implements ServerEventListener {
 		Gauge.builder("gserver." + unit + ".active", server, BaseServer::getActiveConnections)
 			.description("Handlers running")
 			.baseUnit(unit)
+			.tags(this.tags)
+			.register(registry);
+		this.idleClosed = Counter.builder("gserver.connections.idle.closed")
+			.description("Connections closed because their client sent nothing for gserver.idle-timeout")
+			.baseUnit("connections")
 			.tags(this.tags)
 			.register(registry);
 		this.saturated = Counter.builder("gserver.pool.saturated")
@@ -131,6 +138,11 @@ class GServerMeters implements ServerEventListener {
 	@Override
 	public void connectionAccepted() {
 		this.accepted.increment();
+	}
+
+	@Override
+	public void connectionIdleClosed() {
+		this.idleClosed.increment();
 	}
 
 	@Override

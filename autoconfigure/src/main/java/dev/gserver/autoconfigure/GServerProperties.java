@@ -1,6 +1,9 @@
 package dev.gserver.autoconfigure;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -23,9 +26,23 @@ public class GServerProperties implements Validator {
 	private boolean enabled = true;
 
 	/**
-	 * Local address to listen on. Every local address when not set.
+	 * Local address to listen on: an IP address or host name, or 'unix:/path/to.sock' for a Unix
+	 * domain socket. Every local address when not set.
 	 */
-	private InetAddress address;
+	private String address;
+
+	/**
+	 * Where the listener comes from: 'address' binds gserver.address and gserver.port;
+	 * 'inherited' serves the socket the JVM inherited on its standard input (systemd socket
+	 * activation with StandardInput=socket, or inetd).
+	 */
+	private Listener listener = Listener.ADDRESS;
+
+	/**
+	 * How long a client may send nothing before its connection is closed; the handler's read
+	 * then fails with a SocketTimeoutException. 0 turns it off.
+	 */
+	private Duration idleTimeout = Duration.ZERO;
 
 	/**
 	 * Port to listen on, 0 for any free port (published as 'local.gserver.port').
@@ -114,12 +131,39 @@ public class GServerProperties implements Validator {
 		this.enabled = enabled;
 	}
 
-	public InetAddress getAddress() {
+	public String getAddress() {
 		return this.address;
 	}
 
-	public void setAddress(InetAddress address) {
+	public void setAddress(String address) {
 		this.address = address;
+	}
+
+	public Listener getListener() {
+		return this.listener;
+	}
+
+	public void setListener(Listener listener) {
+		this.listener = listener;
+	}
+
+	public Duration getIdleTimeout() {
+		return this.idleTimeout;
+	}
+
+	public void setIdleTimeout(Duration idleTimeout) {
+		this.idleTimeout = idleTimeout;
+	}
+
+	/** Returns the address to listen on, from gserver.address and gserver.port. */
+	SocketAddress listenAddress() {
+		if (this.address == null || this.address.isBlank()) {
+			return new InetSocketAddress(this.port);
+		}
+		if (this.address.startsWith(UNIX_PREFIX)) {
+			return UnixDomainSocketAddress.of(this.address.substring(UNIX_PREFIX.length()));
+		}
+		return new InetSocketAddress(this.address.trim(), this.port);
 	}
 
 	public int getPort() {
@@ -216,6 +260,19 @@ public class GServerProperties implements Validator {
 
 	public void setShutdownOnFatalError(boolean shutdownOnFatalError) {
 		this.shutdownOnFatalError = shutdownOnFatalError;
+	}
+
+	private static final String UNIX_PREFIX = "unix:";
+
+	/** Where a server's listener comes from. */
+	public enum Listener {
+
+		/** Bind gserver.address and gserver.port. */
+		ADDRESS,
+
+		/** Serve the listening socket inherited on standard input (systemd, inetd). */
+		INHERITED
+
 	}
 
 	/** The UDP server, run when the context has a DatagramHandler bean. */
@@ -363,6 +420,8 @@ public class GServerProperties implements Validator {
 		rejectNegative(errors, "minDelay", properties.getMinDelay());
 		rejectNegative(errors, "maxDelay", properties.getMaxDelay());
 		rejectNegative(errors, "stopTimeout", properties.getStopTimeout());
+		validateAddress(errors);
+		rejectNegative(errors, "idleTimeout", this.idleTimeout);
 		if (this.udp.getPort() < 0 || this.udp.getPort() > 65535) {
 			errors.rejectValue("udp.port", "range", "must be between 0 and 65535");
 		}
@@ -382,6 +441,21 @@ public class GServerProperties implements Validator {
 		if (!errors.hasFieldErrors("minDelay") && !errors.hasFieldErrors("maxDelay")
 				&& properties.getMinDelay().compareTo(properties.getMaxDelay()) > 0) {
 			errors.rejectValue("maxDelay", "range", "must not be shorter than gserver.min-delay");
+		}
+	}
+
+	private void validateAddress(Errors errors) {
+		if (this.address == null || this.address.isBlank()) {
+			return;
+		}
+		if (this.address.startsWith(UNIX_PREFIX)) {
+			if (this.address.length() == UNIX_PREFIX.length()) {
+				errors.rejectValue("address", "invalid", "a Unix socket needs a path, as in unix:/run/app.sock");
+			}
+			return;
+		}
+		if (new InetSocketAddress(this.address.trim(), 0).isUnresolved()) {
+			errors.rejectValue("address", "invalid", "is neither an IP address nor a known host name");
 		}
 	}
 
