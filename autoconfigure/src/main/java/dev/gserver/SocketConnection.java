@@ -59,11 +59,12 @@ public final class SocketConnection implements Connection {
 		if (parameters != null) {
 			socket.setSSLParameters(parameters);
 		}
-		this.tls = socket;
 		int timeout = plain.getSoTimeout();
 		socket.setSoTimeout(timeoutMillis);
 		socket.startHandshake();
 		socket.setSoTimeout(timeout);
+		// secure only once the handshake succeeded
+		this.tls = socket;
 	}
 
 	@Override

@@ -156,6 +156,10 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 		}
 		SocketAddress address = getAddress();
 		boolean unix = address instanceof UnixDomainSocketAddress;
+		if (unix && this.sslContext != null) {
+			throw new IllegalStateException("TLS needs a TCP listener, not the Unix socket " + Addresses.format(address)
+					+ ": a Unix socket is local, so serve it in plaintext or listen on TCP");
+		}
 		if (unix) {
 			removeStaleSocketFile((UnixDomainSocketAddress) address);
 		}

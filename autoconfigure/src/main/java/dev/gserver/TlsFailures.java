@@ -24,8 +24,10 @@ final class TlsFailures {
 			if (message.contains("certificate") || message.contains("pkix") || message.contains("unknown_ca")) {
 				return "certificate";
 			}
+			// a client that gave up may leave the server's last write failing with a plain IOException
 			if (cause instanceof EOFException || cause instanceof SocketException
-					|| message.contains("remote host terminated") || message.contains("closed")) {
+					|| message.contains("remote host terminated") || message.contains("closed")
+					|| message.contains("broken pipe") || message.contains("connection reset")) {
 				return "closed";
 			}
 			if (cause instanceof SSLProtocolException || cause instanceof SSLHandshakeException

@@ -122,6 +122,27 @@ class TransportsTest {
 	}
 
 	@Test
+	void tlsOnAUnixSocketFailsAtStartSayingWhy() throws Exception {
+		StreamServer server = new StreamServer("unix:" + this.directory.resolve("tls.sock"), Handlers::pong);
+		this.servers.add(server);
+		server.setSslContext(javax.net.ssl.SSLContext.getDefault());
+		assertThatIllegalStateException().isThrownBy(server::start).withMessageContaining("TLS needs a TCP listener");
+		assertThat(server.isStarted()).isFalse();
+	}
+
+	@Test
+	void handshakeFailuresSortIntoFixedReasons() {
+		assertThat(TlsFailures.reason(new javax.net.ssl.SSLException("readHandshakeRecord",
+				new java.io.IOException("Broken pipe")))).isEqualTo("closed");
+		assertThat(TlsFailures.reason(new SocketTimeoutException("Read timed out"))).isEqualTo("timeout");
+		assertThat(TlsFailures.reason(new javax.net.ssl.SSLHandshakeException("Received fatal alert: certificate_unknown")))
+			.isEqualTo("certificate");
+		assertThat(TlsFailures.reason(new javax.net.ssl.SSLException("Unsupported or unrecognized SSL message")))
+			.isEqualTo("protocol");
+		assertThat(TlsFailures.reason(new IllegalStateException("something else"))).isEqualTo("other");
+	}
+
+	@Test
 	void idleTimeoutIsOffByDefault() {
 		assertThat(new StreamServer("127.0.0.1:0", Handlers::pong).getIdleTimeout()).isZero();
 	}

@@ -1,0 +1,341 @@
+package dev.gserver;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * TLS on a {@link StreamServer}: JSSE clients against an echo handler on 127.0.0.1, with
+ * certificates from {@link TestCertificates}; failed handshakes are reported with their reason and
+ * never reach the handler.
+ */
+@Timeout(60)
+class TlsTest {
+
+	private static final Duration PATIENCE = Duration.ofMillis(Clients.PATIENCE_MILLIS);
+
+	private static TestCertificates certificates;
+
+	private final List<StreamServer> servers = new ArrayList<>();
+
+	private final TlsEvents events = new TlsEvents();
+
+	/** How many times the handler ran: a failed handshake must never get there. */
+	private final AtomicInteger handlerRuns = new AtomicInteger();
+
+	@BeforeAll
+	static void generateCertificates() {
+		certificates = TestCertificates.create();
+	}
+
+	@AfterEach
+	void stopServers() {
+		this.servers.forEach((server) -> server.stop(Duration.ZERO));
+	}
+
+	@Test
+	void servesAJsseClientAndTheHandlerSeesTheTlsSession() throws Exception {
+		StreamServer server = start(certificates.serverContext(), null);
+		assertThat(server.isSecure()).isTrue();
+		try (SSLSocket client = tls(certificates.clientContext(), server.getServerPort())) {
+			client.startHandshake();
+			String protocol = client.getSession().getProtocol();
+			assertThat(protocol).isEqualTo("TLSv1.3");
+			assertThat(TestCertificates.peerSubject(client)).isEqualTo(TestCertificates.SERVER_SUBJECT);
+			assertThat(Clients.readLine(client.getInputStream()))
+				.isEqualTo("secure=true protocol=" + protocol + " peer=none");
+			assertThat(Clients.echoLine(client, "hello over tls")).isEqualTo("hello over tls");
+			assertThat(Clients.echoLine(client, "twice")).isEqualTo("twice");
+		}
+		stopAndWait(server);
+		assertThat(this.handlerRuns).hasValue(1);
+		assertThat(this.events.tlsFailures).isEmpty();
+		assertThat(this.events.outcomes).containsExactly(ServerEventListener.HandlerOutcome.SUCCESS);
+	}
+
+	@Test
+	void aPlaintextServerGivesNoSession() throws Exception {
+		StreamServer server = start(null, null);
+		assertThat(server.isSecure()).isFalse();
+		try (Socket client = Clients.connect(server.getServerPort())) {
+			assertThat(Clients.readLine(client.getInputStream())).isEqualTo("secure=false protocol=null peer=none");
+			assertThat(Clients.echoLine(client, "plain")).isEqualTo("plain");
+		}
+	}
+
+	@Test
+	void aClientTrustingAnotherCaFailsItsHandshakeAndOthersAreStillServed() throws Exception {
+		StreamServer server = start(certificates.serverContext(), null);
+		int port = server.getServerPort();
+		try (SSLSocket before = tls(certificates.clientContext(), port)) {
+			assertThat(Clients.readLine(before.getInputStream())).startsWith("secure=true");
+			assertThat(Clients.echoLine(before, "before")).isEqualTo("before");
+
+			IOException rejection = TestCertificates.failHandshake(certificates.clientContextTrustingOtherCa(), port,
+					PATIENCE);
+			assertThat(rejection).isInstanceOf(SSLHandshakeException.class).hasMessageContaining("PKIX");
+			await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
+			// the client rejects the server's certificate and says so in an alert: the JDK's
+			// server reads "Received fatal alert: certificate_unknown". (failHandshake keeps the TCP
+			// connection open until the server has read it; a client that closes at once races
+			// the server's last handshake write, which may then fail with "Broken pipe" instead.)
+			assertThat(this.events.tlsFailures).containsExactly("certificate");
+
+			assertThat(Clients.echoLine(before, "still here")).isEqualTo("still here");
+			try (SSLSocket after = tls(certificates.clientContext(), port)) {
+				assertThat(Clients.readLine(after.getInputStream())).startsWith("secure=true");
+				assertThat(Clients.echoLine(after, "after")).isEqualTo("after");
+			}
+		}
+		stopAndWait(server);
+		assertThat(this.handlerRuns).hasValue(2);
+		assertThat(this.events.started).hasValue(2);
+		assertThat(this.events.accepted).hasValue(3);
+		assertThat(this.events.tlsFailures).containsExactly("certificate");
+	}
+
+	@Test
+	void mutualTlsRejectsAClientWithoutACertificate() throws Exception {
+		StreamServer server = start(certificates.serverContext(), needClientAuth());
+		try (SSLSocket anonymous = tls(certificates.clientContext(), server.getServerPort())) {
+			assertThat(firstLineOrFailure(anonymous)).isInstanceOf(IOException.class);
+		}
+		await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
+		// the JDK's server: "Empty client certificate chain"
+		assertThat(this.events.tlsFailures).containsExactly("certificate");
+		stopAndWait(server);
+		assertThat(this.handlerRuns).hasValue(0);
+		assertThat(this.events.started).hasValue(0);
+	}
+
+	@Test
+	void mutualTlsRejectsAClientCertificateFromAnotherCa() throws Exception {
+		StreamServer server = start(certificates.serverContext(), needClientAuth());
+		TestCertificates.Identity stranger = certificates.issueClient(certificates.otherCa(), "CN=stranger");
+		try (SSLSocket client = tls(certificates.clientContextPresenting(stranger), server.getServerPort())) {
+			assertThat(firstLineOrFailure(client)).isInstanceOf(IOException.class);
+		}
+		await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
+		// the JDK's server: "PKIX path building failed: ... unable to find valid certification path"
+		assertThat(this.events.tlsFailures).containsExactly("certificate");
+		stopAndWait(server);
+		assertThat(this.handlerRuns).hasValue(0);
+	}
+
+	@Test
+	void mutualTlsAcceptsAClientWithACaSignedCertificateAndTheHandlerSeesIt() throws Exception {
+		StreamServer server = start(certificates.serverContext(), needClientAuth());
+		try (SSLSocket client = tls(certificates.clientContext(certificates.client()), server.getServerPort())) {
+			assertThat(firstLineOrFailure(client))
+				.isEqualTo("secure=true protocol=TLSv1.3 peer=" + TestCertificates.CLIENT_SUBJECT);
+			assertThat(Clients.echoLine(client, "mutual")).isEqualTo("mutual");
+		}
+		stopAndWait(server);
+		assertThat(this.handlerRuns).hasValue(1);
+		assertThat(this.events.tlsFailures).isEmpty();
+	}
+
+	@Test
+	void aPlaintextClientThatSendsNothingIsClosedAfterTheHandshakeTimeout() throws Exception {
+		StreamServer server = server(certificates.serverContext(), null);
+		server.setHandshakeTimeout(Duration.ofMillis(300));
+		assertThat(server.getHandshakeTimeout()).isEqualTo(Duration.ofMillis(300));
+		server.start();
+		long started = System.nanoTime();
+		try (Socket silent = Clients.connect(server.getServerPort())) {
+			readUntilClosed(silent);
+			long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+			// the server waited for the handshake about 300ms: not at once, and not the 10s default
+			assertThat(elapsedMillis).isBetween(300L, 5_000L);
+		}
+		await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
+		assertThat(this.events.tlsFailures).containsExactly("timeout");
+		stopAndWait(server);
+		assertThat(this.handlerRuns).hasValue(0);
+		assertThat(this.events.started).hasValue(0);
+	}
+
+	@Test
+	void aPlaintextClientSendingGarbageIsClosed() throws Exception {
+		StreamServer server = start(certificates.serverContext(), null);
+		try (Socket plaintext = Clients.connect(server.getServerPort())) {
+			plaintext.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+			byte[] answer = readUntilClosed(plaintext);
+			// at most a TLS alert record (content type 21), never a handler's answer
+			assertThat(answer.length == 0 || answer[0] == 21).as("answer %s", new String(answer, StandardCharsets.ISO_8859_1))
+				.isTrue();
+		}
+		await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
+		// the JDK's server: SSLProtocolException "Unsupported or unrecognized SSL message"
+		assertThat(this.events.tlsFailures).containsExactly("protocol");
+		stopAndWait(server);
+		assertThat(this.handlerRuns).hasValue(0);
+	}
+
+	@Test
+	void aNewSslContextWhileRunningAppliesToNewConnections() throws Exception {
+		StreamServer server = start(certificates.serverContext(), null);
+		int port = server.getServerPort();
+		TestCertificates.Identity renewed = certificates.issueServer(certificates.ca(), "CN=gserver renewed server,O=gserver");
+		try (SSLSocket old = tls(certificates.clientContext(), port)) {
+			assertThat(Clients.readLine(old.getInputStream())).startsWith("secure=true");
+			assertThat(TestCertificates.peerSubject(old)).isEqualTo(TestCertificates.SERVER_SUBJECT);
+
+			SSLContext context = certificates.serverContext(renewed);
+			server.setSslContext(context);
+			assertThat(server.getSslContext()).isSameAs(context);
+
+			try (SSLSocket fresh = tls(certificates.clientContext(), port)) {
+				assertThat(Clients.readLine(fresh.getInputStream())).startsWith("secure=true");
+				Certificate presented = fresh.getSession().getPeerCertificates()[0];
+				assertThat(presented).isEqualTo(renewed.certificate());
+				assertThat(((X509Certificate) presented).getSubjectX500Principal().getName())
+					.isEqualTo("CN=gserver renewed server,O=gserver");
+				assertThat(Clients.echoLine(fresh, "fresh")).isEqualTo("fresh");
+			}
+			// the connection made before the change keeps its session
+			assertThat(Clients.echoLine(old, "old")).isEqualTo("old");
+			assertThat(TestCertificates.peerSubject(old)).isEqualTo(TestCertificates.SERVER_SUBJECT);
+		}
+		assertThat(this.events.tlsFailures).isEmpty();
+	}
+
+	@Test
+	void theHandshakeTimeoutMustBePositive() {
+		StreamServer server = server(certificates.serverContext(), null);
+		assertThat(server.getHandshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
+		assertThatIllegalArgumentException().isThrownBy(() -> server.setHandshakeTimeout(Duration.ZERO));
+		assertThatIllegalArgumentException().isThrownBy(() -> server.setHandshakeTimeout(Duration.ofMillis(-1)));
+		assertThatIllegalArgumentException().isThrownBy(() -> server.setHandshakeTimeout(null));
+	}
+
+	// ---- helpers ----
+
+	private StreamServer server(SSLContext context, SSLParameters parameters) {
+		StreamServer server = new StreamServer("127.0.0.1:0", this::greetAndEcho);
+		server.addEventListener(this.events);
+		server.setSslContext(context);
+		server.setSslParameters(parameters);
+		this.servers.add(server);
+		return server;
+	}
+
+	private StreamServer start(SSLContext context, SSLParameters parameters) throws IOException {
+		StreamServer server = server(context, parameters);
+		server.start();
+		return server;
+	}
+
+	/** Stops the server, waiting for its handlers, so that counts of handler runs are final. */
+	private static void stopAndWait(StreamServer server) {
+		server.stop(PATIENCE);
+		assertThat(server.getActiveConnections()).isZero();
+	}
+
+	private static SSLParameters needClientAuth() {
+		SSLParameters parameters = new SSLParameters();
+		parameters.setNeedClientAuth(true);
+		return parameters;
+	}
+
+	/** Says what the handler sees of the connection's security in one line, then echoes lines. */
+	private void greetAndEcho(Connection connection) throws Exception {
+		this.handlerRuns.incrementAndGet();
+		SSLSession session = connection.getSslSession();
+		String peer = "none";
+		if (session != null) {
+			try {
+				peer = ((X509Certificate) session.getPeerCertificates()[0]).getSubjectX500Principal().getName();
+			}
+			catch (SSLPeerUnverifiedException ex) {
+				// no client certificate
+			}
+		}
+		String greeting = "secure=" + connection.isSecure() + " protocol="
+				+ ((session != null) ? session.getProtocol() : null) + " peer=" + peer + "\n";
+		connection.getOutputStream().write(greeting.getBytes(StandardCharsets.UTF_8));
+		connection.getOutputStream().flush();
+		Handlers.echoLines(connection);
+	}
+
+	private static SSLSocket tls(SSLContext context, int port) throws IOException {
+		return TestCertificates.connect(context, port, PATIENCE);
+	}
+
+	/**
+	 * Handshakes and reads the handler's first line; returns the line, or what failed. Under TLS
+	 * 1.3 a client finishes its side of the handshake before the server has checked the client's
+	 * certificate, so a rejection can also come on the first read: as an alert, or as the end of
+	 * the stream (then an {@link EOFException}).
+	 */
+	private static Object firstLineOrFailure(SSLSocket socket) {
+		try {
+			socket.startHandshake();
+			String line = Clients.readLine(socket.getInputStream());
+			return (line != null) ? line : new EOFException("closed by the server without a line");
+		}
+		catch (IOException ex) {
+			return ex;
+		}
+	}
+
+	/** Reads until the server closes {@code socket} (EOF or reset) and returns what it sent. */
+	private static byte[] readUntilClosed(Socket socket) throws IOException {
+		InputStream in = socket.getInputStream();
+		ByteArrayOutputStream received = new ByteArrayOutputStream();
+		byte[] buffer = new byte[1024];
+		try {
+			int n;
+			while ((n = in.read(buffer)) != -1) {
+				received.write(buffer, 0, n);
+			}
+		}
+		catch (SocketException ex) {
+			if (ex.getMessage() == null || !ex.getMessage().contains("reset")) {
+				throw ex;
+			}
+		}
+		return received.toByteArray();
+	}
+
+	/** Also records each failed handshake's reason. */
+	static final class TlsEvents extends RecordingListener {
+
+		final List<String> tlsFailures = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void tlsHandshakeFailed(String reason) {
+			this.tlsFailures.add(reason);
+		}
+
+	}
+
+}

@@ -1,0 +1,340 @@
+package dev.gserver.autoconfigure;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import dev.gserver.Connection;
+import dev.gserver.Handler;
+import dev.gserver.StreamServer;
+import dev.gserver.TestCertificates;
+import dev.gserver.TestCertificates.PemFiles;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code gserver.ssl.*}: the auto-configured server serves TLS from a Spring SSL bundle of PEM
+ * files, asks for client certificates as told, counts failed handshakes by reason, and picks up a
+ * reloaded bundle for new connections.
+ */
+@Timeout(60)
+class GServerSslTest {
+
+	private static final Duration PATIENCE = Duration.ofSeconds(10);
+
+	private static final String RENEWED_SUBJECT = "CN=gserver renewed server,O=gserver";
+
+	private static TestCertificates certificates;
+
+	@TempDir
+	Path directory;
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, GServerAutoConfiguration.class,
+				GServerMetricsAutoConfiguration.class))
+		.withBean(SimpleMeterRegistry.class)
+		.withBean(Handler.class, () -> GServerSslTest::greetAndEcho)
+		.withPropertyValues("gserver.address=127.0.0.1", "gserver.port=0");
+
+	@BeforeAll
+	static void generateCertificates() {
+		certificates = TestCertificates.create();
+	}
+
+	@Test
+	void servesAJsseClientOverTlsFromAPemBundle() throws IOException {
+		PemFiles pem = certificates.writePem(certificates.server(), this.directory, "server");
+		this.runner.withPropertyValues(bundle(pem)).run((context) -> {
+			assertThat(context).hasNotFailed();
+			StreamServer server = context.getBean(StreamServer.class);
+			assertThat(server.isSecure()).isTrue();
+			assertThat(server.getSslParameters().getNeedClientAuth()).isFalse();
+			assertThat(server.getSslParameters().getWantClientAuth()).isFalse();
+			assertThat(server.getHandshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
+			try (SSLSocket client = tls(certificates.clientContext(), server.getServerPort())) {
+				client.startHandshake();
+				assertThat(TestCertificates.peerSubject(client)).isEqualTo(TestCertificates.SERVER_SUBJECT);
+				assertThat(readLine(client.getInputStream()))
+					.isEqualTo("secure=true protocol=" + client.getSession().getProtocol() + " peer=none");
+				assertThat(echoLine(client, "hello bundle")).isEqualTo("hello bundle");
+			}
+		});
+	}
+
+	@Test
+	void anUnknownBundleFailsStartUpNamingIt() {
+		this.runner.withPropertyValues("gserver.ssl.bundle=no-such-bundle").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(NoSuchSslBundleException.class)
+				.hasMessageContaining("'no-such-bundle'");
+		});
+	}
+
+	@Test
+	void clientAuthNeedRejectsAClientWithoutACertificateAndAcceptsOneWith() throws IOException {
+		PemFiles pem = certificates.writePem(certificates.server(), this.directory, "server");
+		this.runner.withPropertyValues(bundle(pem))
+			.withPropertyValues("gserver.ssl.client-auth=need",
+					"spring.ssl.bundle.pem.server.truststore.certificate=" + PemFiles.location(pem.caCertificate()))
+			.run((context) -> {
+				StreamServer server = context.getBean(StreamServer.class);
+				assertThat(server.getSslParameters().getNeedClientAuth()).isTrue();
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				int port = server.getServerPort();
+				try (SSLSocket anonymous = tls(certificates.clientContext(), port)) {
+					assertThat(firstLineOrFailure(anonymous)).isInstanceOf(IOException.class);
+				}
+				await().atMost(PATIENCE).until(() -> handshakeErrors(registry, "certificate") == 1);
+				try (SSLSocket client = tls(certificates.clientContext(certificates.client()), port)) {
+					assertThat(firstLineOrFailure(client))
+						.isEqualTo("secure=true protocol=TLSv1.3 peer=" + TestCertificates.CLIENT_SUBJECT);
+					assertThat(echoLine(client, "mutual")).isEqualTo("mutual");
+				}
+				assertThat(handshakeErrors(registry, "certificate")).isEqualTo(1);
+			});
+	}
+
+	@Test
+	void clientAuthWantAcceptsClientsWithAndWithoutACertificate() throws IOException {
+		PemFiles pem = certificates.writePem(certificates.server(), this.directory, "server");
+		this.runner.withPropertyValues(bundle(pem))
+			.withPropertyValues("gserver.ssl.client-auth=want",
+					"spring.ssl.bundle.pem.server.truststore.certificate=" + PemFiles.location(pem.caCertificate()))
+			.run((context) -> {
+				StreamServer server = context.getBean(StreamServer.class);
+				assertThat(server.getSslParameters().getWantClientAuth()).isTrue();
+				int port = server.getServerPort();
+				try (SSLSocket anonymous = tls(certificates.clientContext(), port)) {
+					assertThat(firstLineOrFailure(anonymous)).isEqualTo("secure=true protocol=TLSv1.3 peer=none");
+				}
+				try (SSLSocket client = tls(certificates.clientContext(certificates.client()), port)) {
+					assertThat(firstLineOrFailure(client))
+						.isEqualTo("secure=true protocol=TLSv1.3 peer=" + TestCertificates.CLIENT_SUBJECT);
+				}
+			});
+	}
+
+	@Test
+	void failedHandshakesMoveTheErrorCounterByReason() throws IOException {
+		PemFiles pem = certificates.writePem(certificates.server(), this.directory, "server");
+		this.runner.withPropertyValues(bundle(pem)).run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			int port = context.getBean(StreamServer.class).getServerPort();
+			assertThat(registry.find("gserver.tls.handshake.errors").counter()).isNull();
+
+			assertThat(TestCertificates.failHandshake(certificates.clientContextTrustingOtherCa(), port, PATIENCE))
+				.isInstanceOf(SSLHandshakeException.class);
+			await().atMost(PATIENCE).until(() -> handshakeErrors(registry, "certificate") == 1);
+
+			try (Socket plaintext = plain(port)) {
+				plaintext.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+				readUntilClosed(plaintext);
+			}
+			await().atMost(PATIENCE).until(() -> handshakeErrors(registry, "protocol") == 1);
+
+			// a good client is served and counts nowhere
+			try (SSLSocket client = tls(certificates.clientContext(), port)) {
+				assertThat(firstLineOrFailure(client)).isEqualTo("secure=true protocol=TLSv1.3 peer=none");
+			}
+			assertThat(handshakeErrors(registry, "certificate")).isEqualTo(1);
+			assertThat(handshakeErrors(registry, "protocol")).isEqualTo(1);
+			Counter counter = registry.get("gserver.tls.handshake.errors").tag("reason", "protocol").counter();
+			assertThat(counter.getId().getTag("name")).isEqualTo("gserver");
+			assertThat(counter.getId().getDescription()).isNotBlank();
+			assertThat(registry.get("gserver.tls.handshake.errors").counters()).hasSize(2);
+		});
+	}
+
+	@Test
+	void theHandshakeTimeoutPropertyClosesASilentClient() throws IOException {
+		PemFiles pem = certificates.writePem(certificates.server(), this.directory, "server");
+		this.runner.withPropertyValues(bundle(pem)).withPropertyValues("gserver.ssl.handshake-timeout=300ms")
+			.run((context) -> {
+				StreamServer server = context.getBean(StreamServer.class);
+				assertThat(server.getHandshakeTimeout()).isEqualTo(Duration.ofMillis(300));
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				long started = System.nanoTime();
+				try (Socket silent = plain(server.getServerPort())) {
+					readUntilClosed(silent);
+				}
+				assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(300L, 5_000L);
+				await().atMost(PATIENCE).until(() -> handshakeErrors(registry, "timeout") == 1);
+			});
+	}
+
+	@Test
+	void aReloadedBundleAppliesToNewConnections() throws IOException {
+		PemFiles pem = certificates.writePem(certificates.server(), this.directory, "server");
+		TestCertificates.Identity renewed = certificates.issueServer(certificates.ca(), RENEWED_SUBJECT);
+		this.runner.withPropertyValues(bundle(pem))
+			.withPropertyValues("spring.ssl.bundle.pem.server.reload-on-update=true",
+					"spring.ssl.bundle.watch.file.quiet-period=100ms")
+			.run((context) -> {
+				int port = context.getBean(StreamServer.class).getServerPort();
+				try (SSLSocket old = tls(certificates.clientContext(), port)) {
+					assertThat(firstLineOrFailure(old)).isEqualTo("secure=true protocol=TLSv1.3 peer=none");
+					assertThat(TestCertificates.peerSubject(old)).isEqualTo(TestCertificates.SERVER_SUBJECT);
+
+					certificates.writePem(renewed, this.directory, "server");
+					await().atMost(Duration.ofSeconds(20))
+						.pollInterval(Duration.ofMillis(100))
+						.ignoreExceptionsInstanceOf(IOException.class)
+						.until(() -> presentedCertificate(port).equals(renewed.certificate()));
+
+					// a connection made before the reload goes on with its session
+					assertThat(echoLine(old, "still here")).isEqualTo("still here");
+					assertThat(TestCertificates.peerSubject(old)).isEqualTo(TestCertificates.SERVER_SUBJECT);
+				}
+				try (SSLSocket client = tls(certificates.clientContext(), port)) {
+					assertThat(firstLineOrFailure(client)).isEqualTo("secure=true protocol=TLSv1.3 peer=none");
+					assertThat(TestCertificates.peerSubject(client)).isEqualTo(RENEWED_SUBJECT);
+				}
+			});
+	}
+
+	// ---- helpers ----
+
+	private static String[] bundle(PemFiles pem) {
+		return new String[] {
+				"spring.ssl.bundle.pem.server.keystore.certificate=" + PemFiles.location(pem.certificate()),
+				"spring.ssl.bundle.pem.server.keystore.private-key=" + PemFiles.location(pem.privateKey()),
+				"gserver.ssl.bundle=server" };
+	}
+
+	private static double handshakeErrors(MeterRegistry registry, String reason) {
+		Counter counter = registry.find("gserver.tls.handshake.errors")
+			.tag("name", "gserver")
+			.tag("reason", reason)
+			.counter();
+		return (counter != null) ? counter.count() : 0;
+	}
+
+	/** The certificate a new connection sees; the connection is closed again. */
+	private static X509Certificate presentedCertificate(int port) throws IOException {
+		try (SSLSocket client = tls(certificates.clientContext(), port)) {
+			client.startHandshake();
+			return (X509Certificate) client.getSession().getPeerCertificates()[0];
+		}
+	}
+
+	/** Says what the handler sees of the connection's security in one line, then echoes lines. */
+	private static void greetAndEcho(Connection connection) throws IOException {
+		SSLSession session = connection.getSslSession();
+		String peer = "none";
+		if (session != null) {
+			try {
+				peer = ((X509Certificate) session.getPeerCertificates()[0]).getSubjectX500Principal().getName();
+			}
+			catch (SSLPeerUnverifiedException ex) {
+				// no client certificate
+			}
+		}
+		String greeting = "secure=" + connection.isSecure() + " protocol="
+				+ ((session != null) ? session.getProtocol() : null) + " peer=" + peer + "\n";
+		connection.getOutputStream().write(greeting.getBytes(StandardCharsets.UTF_8));
+		connection.getOutputStream().flush();
+		InputStream in = connection.getInputStream();
+		String line;
+		while ((line = readLine(in)) != null) {
+			connection.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+			connection.getOutputStream().flush();
+		}
+	}
+
+	private static SSLSocket tls(SSLContext context, int port) throws IOException {
+		return TestCertificates.connect(context, port, PATIENCE);
+	}
+
+	private static Socket plain(int port) throws IOException {
+		Socket socket = new Socket();
+		try {
+			socket.connect(new InetSocketAddress("127.0.0.1", port), (int) PATIENCE.toMillis());
+			socket.setSoTimeout((int) PATIENCE.toMillis());
+			return socket;
+		}
+		catch (IOException ex) {
+			socket.close();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Handshakes and reads the handler's first line; returns the line, or what failed. Under TLS
+	 * 1.3 a rejected client certificate can show only on the first read.
+	 */
+	private static Object firstLineOrFailure(SSLSocket socket) {
+		try {
+			socket.startHandshake();
+			String line = readLine(socket.getInputStream());
+			return (line != null) ? line : new EOFException("closed by the server without a line");
+		}
+		catch (IOException ex) {
+			return ex;
+		}
+	}
+
+	private static String echoLine(Socket socket, String line) throws IOException {
+		socket.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+		socket.getOutputStream().flush();
+		return readLine(socket.getInputStream());
+	}
+
+	private static String readLine(InputStream in) throws IOException {
+		StringBuilder line = new StringBuilder();
+		int b;
+		while ((b = in.read()) != -1 && b != '\n') {
+			line.append((char) b);
+		}
+		return (b == -1 && line.length() == 0) ? null : line.toString();
+	}
+
+	/** Reads until the server closes {@code socket} (EOF or reset) and returns what it sent. */
+	private static byte[] readUntilClosed(Socket socket) throws IOException {
+		InputStream in = socket.getInputStream();
+		ByteArrayOutputStream received = new ByteArrayOutputStream();
+		byte[] buffer = new byte[1024];
+		try {
+			int n;
+			while ((n = in.read(buffer)) != -1) {
+				received.write(buffer, 0, n);
+			}
+		}
+		catch (SocketException ex) {
+			if (ex.getMessage() == null || !ex.getMessage().contains("reset")) {
+				throw ex;
+			}
+		}
+		return received.toByteArray();
+	}
+
+}
