@@ -133,8 +133,10 @@ final class Addresses {
 	}
 
 	/** Returns a bind failure whose message names the address; "address in use" as a {@link PortInUseException}. */
-	static BindException bindFailure(SocketAddress address, IOException cause) {
-		String reason = (cause.getMessage() != null) ? cause.getMessage() : cause.getClass().getSimpleName();
+	static BindException bindFailure(SocketAddress address, Exception cause) {
+		String reason = (cause instanceof java.nio.channels.UnresolvedAddressException)
+				? "unknown host " + ((InetSocketAddress) address).getHostString()
+				: (cause.getMessage() != null) ? cause.getMessage() : cause.getClass().getSimpleName();
 		BindException failure;
 		if (isAddressInUse(cause)) {
 			int port = (address instanceof InetSocketAddress) ? ((InetSocketAddress) address).getPort() : -1;
@@ -147,7 +149,7 @@ final class Addresses {
 		return failure;
 	}
 
-	private static boolean isAddressInUse(IOException cause) {
+	private static boolean isAddressInUse(Exception cause) {
 		return cause instanceof BindException && cause.getMessage() != null
 				&& cause.getMessage().toLowerCase(Locale.ROOT).contains("address already in use");
 	}

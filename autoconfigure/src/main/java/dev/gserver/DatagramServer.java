@@ -1,7 +1,6 @@
 package dev.gserver;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -106,14 +105,9 @@ public class DatagramServer extends BaseServer<Datagram, DatagramHandler> {
 			channel.bind(address);
 			return channel;
 		}
-		catch (IOException ex) {
+		catch (IOException | UnresolvedAddressException ex) {
 			channel.close();
 			throw Addresses.bindFailure(address, ex);
-		}
-		catch (UnresolvedAddressException ex) {
-			channel.close();
-			throw Addresses.bindFailure(address, new java.net.UnknownHostException(
-					"unknown host " + ((InetSocketAddress) address).getHostString()));
 		}
 	}
 

@@ -175,14 +175,9 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 			}
 			return channel;
 		}
-		catch (IOException ex) {
+		catch (IOException | UnresolvedAddressException ex) {
 			channel.close();
 			throw Addresses.bindFailure(address, ex);
-		}
-		catch (UnresolvedAddressException ex) {
-			channel.close();
-			throw Addresses.bindFailure(address, new java.net.UnknownHostException(
-					"unknown host " + ((InetSocketAddress) address).getHostString()));
 		}
 	}
 
