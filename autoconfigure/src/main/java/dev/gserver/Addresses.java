@@ -1,6 +1,5 @@
 package dev.gserver;
 
-import java.io.IOException;
 import java.net.BindException;
 import java.net.Inet4Address;
 import java.net.InetAddress;

@@ -22,7 +22,15 @@ final class RespReader {
 
 	private final long maxBulkLength;
 
-	private final byte[] buffer = new byte[16 * 1024];
+	/**
+	 * Small for the many idle connections a server holds; it doubles, up to 16 KiB, when a read
+	 * fills it (a pipelining client).
+	 */
+	private byte[] buffer = new byte[INITIAL_BUFFER];
+
+	private static final int INITIAL_BUFFER = 512;
+
+	private static final int MAX_BUFFER = 16 * 1024;
 
 	private int position;
 
@@ -176,6 +184,10 @@ final class RespReader {
 	private boolean fill() throws IOException {
 		if (this.position < this.limit) {
 			return true;
+		}
+		if (this.limit == this.buffer.length && this.buffer.length < MAX_BUFFER) {
+			// the last read filled the buffer: everything in it is consumed, so it can grow now
+			this.buffer = new byte[this.buffer.length * 2];
 		}
 		int read = this.in.read(this.buffer, 0, this.buffer.length);
 		if (read <= 0) {

@@ -13,7 +13,8 @@ final class RespWriter {
 
 	private final OutputStream out;
 
-	private byte[] buffer = new byte[16 * 1024];
+	/** Small for idle connections; grows with the replies it holds. */
+	private byte[] buffer = new byte[512];
 
 	private int length;
 
