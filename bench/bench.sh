@@ -5,6 +5,7 @@
 #   bench/bench.sh                 # 3 interleaved rounds of W1-W4, then the 10,000-connection idle probe
 #   bench/bench.sh --idle 100000   # the idle probe with 100,000 connections (several source addresses)
 #   bench/bench.sh --smoke         # tiny counts: checks that the script works, measures nothing
+#   bench/bench.sh --phases idle   # only the idle probe (or: --phases bench)
 #
 # W1: -P 1 -c 50 PING_INLINE, PING_MBULK, SET, GET; W2: the same with -P 16; W3: one connection
 # per request (-k 0); W4: latency of PING_MBULK at -c 50 and -c 1. Servers run on core 0
@@ -15,13 +16,14 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ROUNDS=3; N1=200000; N2=1000000; N3=20000; N4=100000; N4C1=20000; WARM=50000; IDLE=10000
+ROUNDS=3; N1=200000; N2=1000000; N3=20000; N4=100000; N4C1=20000; WARM=50000; IDLE=10000; PHASES=bench,idle
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--rounds) ROUNDS=$2; shift 2 ;;
 		--idle) IDLE=$2; shift 2 ;;
+		--phases) PHASES=$2; shift 2 ;;
 		--smoke) ROUNDS=1; N1=2000; N2=20000; N3=200; N4=2000; N4C1=500; WARM=1000; IDLE=200; shift ;;
-		-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) echo "bench: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -71,6 +73,7 @@ rb() { # round target workload port args...
 }
 
 echo "round,target,workload,test,rps,p50_ms,p99_ms" >"$OUT/results.csv"
+[[ ",$PHASES," == *",bench,"* ]] || ROUNDS=0
 for round in $(seq 1 "$ROUNDS"); do
 	count=${#TARGETS[@]}
 	for i in $(seq 0 $((count - 1))); do
@@ -89,6 +92,7 @@ done
 
 echo "target,connections,rss_kib_per_connection,heap_kib_per_connection,threads_before,threads_after,answered" >"$OUT/idle.csv"
 SOURCES=$(( (IDLE + 19999) / 20000 ))
+[[ ",$PHASES," == *",idle,"* ]] || TARGETS=()
 for target in "${TARGETS[@]}"; do
 	IFS='|' read -r name port command <<<"$target"
 	echo "bench: idle probe, $name, $IDLE connections"

@@ -57,13 +57,17 @@ def main():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
+    # a full GC first (Java), so that RSS and heap are read with the start-up garbage gone
+    heap_before = heap(args.heap_command)
     rss_before = status(args.pid, "VmRSS")
     threads_before = status(args.pid, "Threads")
-    heap_before = heap(args.heap_command)
     conns = []
     for i in range(args.n):
         c = socket.socket()
-        c.bind((f"127.0.0.{1 + i % args.sources}", 0))
+        if args.sources > 1:
+            # IP_BIND_ADDRESS_NO_PORT: the port is chosen at connect, which may reuse TIME_WAIT ones
+            c.setsockopt(socket.SOL_IP, getattr(socket, "IP_BIND_ADDRESS_NO_PORT", 24), 1)
+            c.bind((f"127.0.0.{1 + i % args.sources}", 0))
         c.connect(("127.0.0.1", args.port))
         conns.append(c)
         if len(conns) % 1000 == 0:
@@ -71,9 +75,9 @@ def main():
             ping_all(conns[-1000:], 60)
     first = ping_all(conns[len(conns) - len(conns) % 1000:], 60) if len(conns) % 1000 else 0
     time.sleep(2)  # let the server settle before reading its memory (a measurement, not a sync)
+    heap_after = heap(args.heap_command)
     rss_after = status(args.pid, "VmRSS")
     threads_after = status(args.pid, "Threads")
-    heap_after = heap(args.heap_command)
     answered = ping_all(conns, 120)
     for c in conns:
         c.close()
