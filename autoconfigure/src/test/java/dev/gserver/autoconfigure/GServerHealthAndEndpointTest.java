@@ -129,6 +129,7 @@ class GServerHealthAndEndpointTest {
 			ServerDescriptor described = endpoint.server("gserver");
 			assertThat(described.state()).isEqualTo(AcceptState.ACCEPTING);
 			assertThat(described.port()).isEqualTo(server.getServerPort());
+			assertThat(described.address()).isEqualTo("127.0.0.1:" + server.getServerPort());
 			assertThat(described.spawn()).isEqualTo("pool(4)");
 			assertThat(described.pool()).isEqualTo(new ServerDescriptor.PoolDescriptor(4, 0));
 			assertThat(endpoint.server("nosuch")).isNull();
