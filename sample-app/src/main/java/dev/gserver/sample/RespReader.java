@@ -135,24 +135,31 @@ final class RespReader {
 		return bulk;
 	}
 
+	/** Reads an inline command: words separated by whitespace as Redis splits them, up to LF. */
 	private List<byte[]> readInline() throws IOException {
-		StringBuilder line = new StringBuilder();
+		List<byte[]> arguments = new ArrayList<>(4);
+		byte[] word = new byte[32];
+		int wordLength = 0;
+		int lineLength = 0;
 		int b;
 		while ((b = readByte()) != '\n') {
-			if (line.length() >= MAX_INLINE_LENGTH) {
+			if (++lineLength > MAX_INLINE_LENGTH) {
 				throw new ProtocolException("too big inline request");
 			}
-			line.append((char) b);
-		}
-		int end = line.length();
-		if (end > 0 && line.charAt(end - 1) == '\r') {
-			line.setLength(end - 1);
-		}
-		List<byte[]> arguments = new ArrayList<>();
-		for (String word : line.toString().trim().split("\\s+")) {
-			if (!word.isEmpty()) {
-				arguments.add(word.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+			if (b == ' ' || b == '\t' || b == '\r' || b == 0x0B || b == '\f') {
+				if (wordLength > 0) {
+					arguments.add(java.util.Arrays.copyOf(word, wordLength));
+					wordLength = 0;
+				}
+				continue;
 			}
+			if (wordLength == word.length) {
+				word = java.util.Arrays.copyOf(word, word.length * 2);
+			}
+			word[wordLength++] = (byte) b;
+		}
+		if (wordLength > 0) {
+			arguments.add(java.util.Arrays.copyOf(word, wordLength));
 		}
 		return arguments;
 	}
