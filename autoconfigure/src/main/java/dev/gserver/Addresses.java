@@ -9,11 +9,16 @@ import java.net.UnixDomainSocketAddress;
 import java.util.Locale;
 
 /** gevent's address strings, parsed into socket addresses and written back. */
-final class Addresses {
+public final class Addresses {
 
 	private static final String UNIX_PREFIX = "unix:";
 
 	private Addresses() {
+	}
+
+	/** Returns whether {@code address} names a Unix domain socket: {@code unix:/path}. */
+	public static boolean isUnixSocket(String address) {
+		return address != null && address.trim().startsWith(UNIX_PREFIX);
 	}
 
 	/**
@@ -22,7 +27,7 @@ final class Addresses {
 	 * every local address.
 	 * @throws IllegalArgumentException quoting {@code address} when it is malformed
 	 */
-	static SocketAddress parse(String address) {
+	public static SocketAddress parse(String address) {
 		if (address == null) {
 			throw new IllegalArgumentException("Failed to parse address null: an address is required");
 		}
@@ -81,7 +86,7 @@ final class Addresses {
 	}
 
 	/** Writes an address the way the parser reads it: {@code 127.0.0.1:7000}, {@code [::1]:7000}, {@code unix:/path}. */
-	static String format(SocketAddress address) {
+	public static String format(SocketAddress address) {
 		if (address instanceof InetSocketAddress) {
 			InetSocketAddress inet = (InetSocketAddress) address;
 			String host = host(inet);

@@ -239,13 +239,15 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 		}
 		try {
 			client.configureBlocking(true);
-			if (this.tcpNoDelay && client.getRemoteAddress() instanceof InetSocketAddress) {
-				client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-			}
-			int idle = (int) Math.min(Integer.MAX_VALUE, this.idleTimeout.toMillis());
-			boolean tcp = client.getRemoteAddress() instanceof InetSocketAddress;
-			if (idle > 0 && tcp) {
-				client.socket().setSoTimeout(idle);
+			// TCP options; a Unix socket has neither
+			if (client.getRemoteAddress() instanceof InetSocketAddress) {
+				if (this.tcpNoDelay) {
+					client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+				}
+				int idle = (int) Math.min(Integer.MAX_VALUE, this.idleTimeout.toMillis());
+				if (idle > 0) {
+					client.socket().setSoTimeout(idle);
+				}
 			}
 			return new SocketConnection(client, getTraffic(), this.idleClosed);
 		}

@@ -70,6 +70,15 @@ public final class GServerAutoConfiguration {
 				beanFactory.getBeanNamesForType(DatagramServer.class).length == 1);
 	}
 
+	/** The settings every server's accept loop shares, TCP or UDP. */
+	static void applyAcceptLoop(GServerProperties properties, BaseServer<?, ?> server) {
+		PropertyMapper map = PropertyMapper.get();
+		map.from(properties::getMaxAccept).to(server::setMaxAccept);
+		map.from(properties::getMinDelay).to(server::setMinDelay);
+		map.from(properties::getMaxDelay).to(server::setMaxDelay);
+		map.from(properties::getStopTimeout).to(server::setStopTimeout);
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnBean(DatagramHandler.class)
 	@ConditionalOnMissingBean(DatagramServer.class)
@@ -82,11 +91,7 @@ public final class GServerAutoConfiguration {
 					: new InetSocketAddress(udp.getPort());
 			DatagramServer server = new DatagramServer(address, handler, Spawn.parse(udp.getSpawn()));
 			server.setBufferSize(udp.getBufferSize());
-			PropertyMapper map = PropertyMapper.get();
-			map.from(properties::getMaxAccept).to(server::setMaxAccept);
-			map.from(properties::getMinDelay).to(server::setMinDelay);
-			map.from(properties::getMaxDelay).to(server::setMaxDelay);
-			map.from(properties::getStopTimeout).to(server::setStopTimeout);
+			applyAcceptLoop(properties, server);
 			return server;
 		}
 
@@ -105,12 +110,12 @@ public final class GServerAutoConfiguration {
 			StreamServer server = (properties.getListener() == GServerProperties.Listener.INHERITED)
 					? StreamServer.inherited(handler, spawn)
 					: new StreamServer(properties.listenAddress(), handler, spawn);
+			applyAcceptLoop(properties, server);
 			PropertyMapper map = PropertyMapper.get();
-			map.from(properties::getMaxAccept).to(server::setMaxAccept);
-			map.from(properties::getMinDelay).to(server::setMinDelay);
-			map.from(properties::getMaxDelay).to(server::setMaxDelay);
-			map.from(properties::getStopTimeout).to(server::setStopTimeout);
-			map.from(properties::getBacklog).to(server::setBacklog);
+			// an inherited listener was bound and given its backlog by whoever opened it
+			map.from(properties::getBacklog)
+				.when((backlog) -> properties.getListener() != GServerProperties.Listener.INHERITED)
+				.to(server::setBacklog);
 			map.from(properties::isReuseAddress).to(server::setReuseAddress);
 			map.from(properties::isTcpNoDelay).to(server::setTcpNoDelay);
 			map.from(properties::isDropWhenFull).to(server::setDropWhenFull);

@@ -32,8 +32,10 @@ public class GServerHealthIndicator extends AbstractHealthIndicator {
 				builder.up();
 				break;
 			case POOL_FULL:
+				builder.up().withDetail("paused", "pool-full");
+				break;
 			case BACKING_OFF:
-				builder.up().withDetail("paused", server.state() == dev.gserver.AcceptState.POOL_FULL ? "pool-full" : "back-off");
+				builder.up().withDetail("paused", "back-off");
 				break;
 			case FAILED:
 				builder.down().withDetail("error", server.fatalError());

@@ -61,8 +61,20 @@ public class GServerLifecycle implements SmartLifecycle {
 
 	@Override
 	public void stop() {
+		joinAll(stopAll());
+	}
+
+	@Override
+	public void stop(Runnable callback) {
 		List<Thread> stopping = stopAll();
-		for (Thread thread : stopping) {
+		new Thread(() -> {
+			joinAll(stopping);
+			callback.run();
+		}, "gserver-shutdown").start();
+	}
+
+	private static void joinAll(List<Thread> threads) {
+		for (Thread thread : threads) {
 			try {
 				thread.join();
 			}
@@ -71,24 +83,6 @@ public class GServerLifecycle implements SmartLifecycle {
 				return;
 			}
 		}
-	}
-
-	@Override
-	public void stop(Runnable callback) {
-		List<Thread> stopping = stopAll();
-		Thread notifier = new Thread(() -> {
-			for (Thread thread : stopping) {
-				try {
-					thread.join();
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					break;
-				}
-			}
-			callback.run();
-		}, "gserver-shutdown");
-		notifier.start();
 	}
 
 	/** Closes every listener now, then stops each server on a thread of its own. */

@@ -3,13 +3,13 @@ package dev.gserver.autoconfigure;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
+import dev.gserver.Addresses;
 import dev.gserver.DatagramServer;
 import dev.gserver.Spawn;
 
@@ -160,8 +160,8 @@ public class GServerProperties implements Validator {
 		if (this.address == null || this.address.isBlank()) {
 			return new InetSocketAddress(this.port);
 		}
-		if (this.address.startsWith(UNIX_PREFIX)) {
-			return UnixDomainSocketAddress.of(this.address.substring(UNIX_PREFIX.length()));
+		if (Addresses.isUnixSocket(this.address)) {
+			return Addresses.parse(this.address);
 		}
 		return new InetSocketAddress(this.address.trim(), this.port);
 	}
@@ -261,8 +261,6 @@ public class GServerProperties implements Validator {
 	public void setShutdownOnFatalError(boolean shutdownOnFatalError) {
 		this.shutdownOnFatalError = shutdownOnFatalError;
 	}
-
-	private static final String UNIX_PREFIX = "unix:";
 
 	/** Where a server's listener comes from. */
 	public enum Listener {
@@ -448,9 +446,12 @@ public class GServerProperties implements Validator {
 		if (this.address == null || this.address.isBlank()) {
 			return;
 		}
-		if (this.address.startsWith(UNIX_PREFIX)) {
-			if (this.address.length() == UNIX_PREFIX.length()) {
-				errors.rejectValue("address", "invalid", "a Unix socket needs a path, as in unix:/run/app.sock");
+		if (Addresses.isUnixSocket(this.address)) {
+			try {
+				Addresses.parse(this.address);
+			}
+			catch (IllegalArgumentException ex) {
+				errors.rejectValue("address", "invalid", ex.getMessage());
 			}
 			return;
 		}

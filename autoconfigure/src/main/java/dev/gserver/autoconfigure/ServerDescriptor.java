@@ -1,6 +1,7 @@
 package dev.gserver.autoconfigure;
 
 import dev.gserver.AcceptState;
+import dev.gserver.Addresses;
 import dev.gserver.BaseServer;
 import dev.gserver.Pool;
 
@@ -29,21 +30,12 @@ public record ServerDescriptor(String name, AcceptState state, String address, S
 	static ServerDescriptor of(String name, BaseServer<?, ?> server) {
 		Pool pool = server.getPool();
 		Throwable fatal = server.getFatalError();
-		return new ServerDescriptor(name, server.getAcceptState(), address(server),
+		return new ServerDescriptor(name, server.getAcceptState(), Addresses.format(server.getAddress()),
 				server.getServerHost(), server.getServerPort(), server.getSpawn().toString(),
 				(pool != null) ? new PoolDescriptor(pool.size(), pool.activeCount()) : null,
 				server.getActiveConnections(), server.getAcceptedCount(), server.getRejectedCount(),
 				server.getAcceptErrorCount(), server.getBytesReceived(), server.getBytesSent(),
 				(fatal != null) ? fatal.toString() : null);
-	}
-
-	/** Writes the address as gserver reads it: {@code 127.0.0.1:7000}, {@code [::]:7000}, {@code unix:/path}. */
-	private static String address(BaseServer<?, ?> server) {
-		String host = server.getServerHost();
-		if (host == null) {
-			return "unix:" + server.getAddress();
-		}
-		return (host.contains(":") ? "[" + host + "]" : host) + ":" + server.getServerPort();
 	}
 
 	/**
