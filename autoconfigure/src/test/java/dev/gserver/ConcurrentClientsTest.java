@@ -116,7 +116,7 @@ class ConcurrentClientsTest {
 		}
 		finally {
 			startGate.countDown();
-			joinAll(clients, Duration.ofSeconds(30));
+			Clients.joinAll(clients, Duration.ofSeconds(30));
 		}
 
 		assertThat(errors).as("client errors").isEmpty();
@@ -155,17 +155,6 @@ class ConcurrentClientsTest {
 			assertThat(Clients.echoLine(socket, "still there?")).isEqualTo("still there?");
 		}
 		assertThat(events.accepted).hasValue(CLIENTS + 1);
-	}
-
-	private static void joinAll(List<Thread> threads, Duration timeout) throws InterruptedException {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		for (Thread thread : threads) {
-			long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-			if (left > 0) {
-				thread.join(left);
-			}
-			assertThat(thread.isAlive()).as("%s still running after %s", thread.getName(), timeout).isFalse();
-		}
 	}
 
 	private static boolean isBoomer(int client) {

@@ -9,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -243,20 +242,9 @@ class ResourceLeakTest {
 			}, "leak-client-" + t));
 		}
 		threads.forEach(Thread::start);
-		joinAll(threads, Duration.ofSeconds(40));
+		Clients.joinAll(threads, Duration.ofSeconds(40));
 		assertThat(errors).as("client errors").isEmpty();
 		return echoed.get();
-	}
-
-	private static void joinAll(Collection<Thread> threads, Duration timeout) throws InterruptedException {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		for (Thread thread : threads) {
-			long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-			if (left > 0) {
-				thread.join(left);
-			}
-			assertThat(thread.isAlive()).as("%s still running after %s", thread.getName(), timeout).isFalse();
-		}
 	}
 
 	/** Reads what the server sends until it closes: "EOF", "reset", or the unexpected bytes. */

@@ -470,4 +470,22 @@ public final class TestCertificates {
 
 	}
 
+
+	/**
+	 * Handshakes and reads the handler's first line; returns the line, or what failed. Under TLS
+	 * 1.3 a client finishes its side of the handshake before the server has checked the client's
+	 * certificate, so a rejection can also come on the first read: as an alert, or as the end of
+	 * the stream (then an {@link EOFException}).
+	 */
+	public static Object firstLineOrFailure(SSLSocket socket) {
+		try {
+			socket.startHandshake();
+			String line = Clients.readLine(socket.getInputStream());
+			return (line != null) ? line : new java.io.EOFException("closed by the server without a line");
+		}
+		catch (IOException ex) {
+			return ex;
+		}
+	}
+
 }

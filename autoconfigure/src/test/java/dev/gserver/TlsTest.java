@@ -1,11 +1,7 @@
 package dev.gserver;
 
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -126,7 +122,7 @@ class TlsTest {
 	void mutualTlsRejectsAClientWithoutACertificate() throws Exception {
 		StreamServer server = start(certificates.serverContext(), needClientAuth());
 		try (SSLSocket anonymous = tls(certificates.clientContext(), server.getServerPort())) {
-			assertThat(firstLineOrFailure(anonymous)).isInstanceOf(IOException.class);
+			assertThat(TestCertificates.firstLineOrFailure(anonymous)).isInstanceOf(IOException.class);
 		}
 		await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
 		// the JDK's server: "Empty client certificate chain"
@@ -141,7 +137,7 @@ class TlsTest {
 		StreamServer server = start(certificates.serverContext(), needClientAuth());
 		TestCertificates.Identity stranger = certificates.issueClient(certificates.otherCa(), "CN=stranger");
 		try (SSLSocket client = tls(certificates.clientContextPresenting(stranger), server.getServerPort())) {
-			assertThat(firstLineOrFailure(client)).isInstanceOf(IOException.class);
+			assertThat(TestCertificates.firstLineOrFailure(client)).isInstanceOf(IOException.class);
 		}
 		await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
 		// the JDK's server: "PKIX path building failed: ... unable to find valid certification path"
@@ -154,7 +150,7 @@ class TlsTest {
 	void mutualTlsAcceptsAClientWithACaSignedCertificateAndTheHandlerSeesIt() throws Exception {
 		StreamServer server = start(certificates.serverContext(), needClientAuth());
 		try (SSLSocket client = tls(certificates.clientContext(certificates.client()), server.getServerPort())) {
-			assertThat(firstLineOrFailure(client))
+			assertThat(TestCertificates.firstLineOrFailure(client))
 				.isEqualTo("secure=true protocol=TLSv1.3 peer=" + TestCertificates.CLIENT_SUBJECT);
 			assertThat(Clients.echoLine(client, "mutual")).isEqualTo("mutual");
 		}
@@ -171,7 +167,7 @@ class TlsTest {
 		server.start();
 		long started = System.nanoTime();
 		try (Socket silent = Clients.connect(server.getServerPort())) {
-			readUntilClosed(silent);
+			Clients.readUntilClosed(silent);
 			long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 			// the server waited for the handshake about 300ms: not at once, and not the 10s default
 			assertThat(elapsedMillis).isBetween(300L, 8_000L);
@@ -188,7 +184,7 @@ class TlsTest {
 		StreamServer server = start(certificates.serverContext(), null);
 		try (Socket plaintext = Clients.connect(server.getServerPort())) {
 			plaintext.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-			byte[] answer = readUntilClosed(plaintext);
+			byte[] answer = Clients.readUntilClosed(plaintext);
 			// at most a TLS alert record (content type 21), never a handler's answer
 			assertThat(answer.length == 0 || answer[0] == 21).as("answer %s", new String(answer, StandardCharsets.ISO_8859_1))
 				.isTrue();
@@ -288,42 +284,6 @@ class TlsTest {
 
 	private static SSLSocket tls(SSLContext context, int port) throws IOException {
 		return TestCertificates.connect(context, port, PATIENCE);
-	}
-
-	/**
-	 * Handshakes and reads the handler's first line; returns the line, or what failed. Under TLS
-	 * 1.3 a client finishes its side of the handshake before the server has checked the client's
-	 * certificate, so a rejection can also come on the first read: as an alert, or as the end of
-	 * the stream (then an {@link EOFException}).
-	 */
-	private static Object firstLineOrFailure(SSLSocket socket) {
-		try {
-			socket.startHandshake();
-			String line = Clients.readLine(socket.getInputStream());
-			return (line != null) ? line : new EOFException("closed by the server without a line");
-		}
-		catch (IOException ex) {
-			return ex;
-		}
-	}
-
-	/** Reads until the server closes {@code socket} (EOF or reset) and returns what it sent. */
-	private static byte[] readUntilClosed(Socket socket) throws IOException {
-		InputStream in = socket.getInputStream();
-		ByteArrayOutputStream received = new ByteArrayOutputStream();
-		byte[] buffer = new byte[1024];
-		try {
-			int n;
-			while ((n = in.read(buffer)) != -1) {
-				received.write(buffer, 0, n);
-			}
-		}
-		catch (SocketException ex) {
-			if (ex.getMessage() == null || !ex.getMessage().contains("reset")) {
-				throw ex;
-			}
-		}
-		return received.toByteArray();
 	}
 
 	/** Also records each failed handshake's reason. */

@@ -3,12 +3,10 @@ package dev.gserver.autoconfigure;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 
 import org.junit.jupiter.api.Test;
@@ -24,6 +22,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 
+import dev.gserver.Clients;
 import dev.gserver.Handler;
 import dev.gserver.Pool;
 import dev.gserver.PortInUseException;
@@ -57,7 +56,7 @@ class GServerAutoConfigurationTest {
 			assertThat(port).isPositive();
 			assertThat(context.getEnvironment().getProperty("local.gserver.port", Integer.class)).isEqualTo(port);
 			assertThat(context.getEnvironment().getProperty("local.gserver.gserver.port", Integer.class)).isEqualTo(port);
-			assertThat(request(port)).isEqualTo("PONG");
+			assertThat(Clients.request(port, "")).isEqualTo("PONG");
 			assertThat(server.getName()).isEqualTo("gserver");
 		});
 	}
@@ -176,7 +175,7 @@ class GServerAutoConfigurationTest {
 			.run((context) -> {
 				StreamServer server = context.getBean(StreamServer.class);
 				assertThat(server.getSpawn().toString()).startsWith("executor(");
-				assertThat(request(server.getServerPort())).isEqualTo("PONG");
+				assertThat(Clients.request(server.getServerPort(), "")).isEqualTo("PONG");
 			});
 	}
 
@@ -210,7 +209,7 @@ class GServerAutoConfigurationTest {
 			assertThat(server.getName()).isEqualTo("myServer");
 			assertThat(context.getEnvironment().getProperty("local.gserver.port", Integer.class))
 				.isEqualTo(server.getServerPort());
-			assertThat(request(server.getServerPort())).isEqualTo("PONG");
+			assertThat(Clients.request(server.getServerPort(), "")).isEqualTo("PONG");
 		});
 	}
 
@@ -262,14 +261,6 @@ class GServerAutoConfigurationTest {
 			}
 		}
 		return null;
-	}
-
-	static String request(int port) throws IOException {
-		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-			socket.setSoTimeout(10_000);
-			return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-		}
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -1,7 +1,6 @@
 package dev.gserver.autoconfigure;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -22,6 +21,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.gserver.Clients;
 import dev.gserver.AcceptState;
 import dev.gserver.Handler;
 import dev.gserver.Spawn;
@@ -71,7 +71,7 @@ class GServerHealthAndEndpointTest {
 		}).withPropertyValues("gserver.spawn=1").run((context) -> {
 			HealthIndicator health = (HealthIndicator) context.getBean("gserverHealthContributor");
 			StreamServer server = context.getBean(StreamServer.class);
-			try (Socket first = connect(server.getServerPort()); Socket second = connect(server.getServerPort())) {
+			try (Socket first = Clients.connect(server.getServerPort()); Socket second = Clients.connect(server.getServerPort())) {
 				assertThat(handling.await(10, TimeUnit.SECONDS)).isTrue();
 				await().atMost(Duration.ofSeconds(10)).until(() -> server.getAcceptState() == AcceptState.POOL_FULL);
 				Health full = health.health();
@@ -90,7 +90,7 @@ class GServerHealthAndEndpointTest {
 		this.runner.withUserConfiguration(FailingServer.class).run((context) -> {
 			HealthIndicator health = (HealthIndicator) context.getBean("gserverHealthContributor");
 			StreamServer server = context.getBean(StreamServer.class);
-			poke(server.getServerPort());
+			Clients.poke(server.getServerPort());
 			await().atMost(Duration.ofSeconds(10)).until(server::isClosed);
 			Health down = health.health();
 			assertThat(down.getStatus()).isEqualTo(Status.DOWN);
@@ -157,27 +157,11 @@ class GServerHealthAndEndpointTest {
 			.run((context) -> {
 				GServerEndpoint endpoint = context.getBean(GServerEndpoint.class);
 				int port = context.getBean(StreamServer.class).getServerPort();
-				poke(port);
-				poke(port);
+				Clients.poke(port);
+				Clients.poke(port);
 				await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.server("gserver").bytesSent() == 2);
 				assertThat(endpoint.server("gserver").accepted()).isEqualTo(2);
 			});
-	}
-
-	private static Socket connect(int port) throws IOException {
-		Socket socket = new Socket();
-		socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-		socket.setSoTimeout(10_000);
-		return socket;
-	}
-
-	private static void poke(int port) throws IOException {
-		try (Socket socket = connect(port)) {
-			socket.getInputStream().readAllBytes();
-		}
-		catch (java.net.SocketException ex) {
-			// reset by the listener closing
-		}
 	}
 
 	@Configuration(proxyBeanMethods = false)

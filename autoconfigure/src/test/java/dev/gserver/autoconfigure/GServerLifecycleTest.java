@@ -1,7 +1,6 @@
 package dev.gserver.autoconfigure;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -20,6 +19,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.gserver.Clients;
 import dev.gserver.Handler;
 import dev.gserver.ServerEventListener;
 import dev.gserver.SocketConnection;
@@ -51,11 +51,11 @@ class GServerLifecycleTest {
 			.withPropertyValues("gserver.stop-timeout=30s")
 			.run((context) -> {
 				int port = context.getBean(StreamServer.class).getServerPort();
-				try (Socket client = connect(port)) {
+				try (Socket client = Clients.connect(port)) {
 					assertThat(handling.await(10, TimeUnit.SECONDS)).isTrue();
 					Thread closing = new Thread(context::close);
 					closing.start();
-					await().atMost(Duration.ofSeconds(10)).until(() -> refused(port));
+					await().atMost(Duration.ofSeconds(10)).until(() -> Clients.isRefused(port));
 					assertThat(closing.isAlive()).isTrue();
 					release.countDown();
 					assertThat(client.getInputStream().read()).isEqualTo('!');
@@ -79,7 +79,7 @@ class GServerLifecycleTest {
 			.withBean("outcomes", GServerCustomizer.class, () -> (server) -> server.addEventListener(outcomes))
 			.withPropertyValues("gserver.stop-timeout=60s", "spring.lifecycle.timeout-per-shutdown-phase=2s")
 			.run((context) -> {
-				try (Socket client = connect(context.getBean(StreamServer.class).getServerPort())) {
+				try (Socket client = Clients.connect(context.getBean(StreamServer.class).getServerPort())) {
 					assertThat(handling.await(10, TimeUnit.SECONDS)).isTrue();
 					long start = System.nanoTime();
 					context.close();
@@ -95,7 +95,7 @@ class GServerLifecycleTest {
 	void fatalAcceptErrorLeavesTheApplicationUpByDefault() {
 		this.runner.withUserConfiguration(FailingServer.class).run((context) -> {
 			StreamServer server = context.getBean(StreamServer.class);
-			poke(server.getServerPort());
+			Clients.poke(server.getServerPort());
 			await().atMost(Duration.ofSeconds(10)).until(server::isClosed);
 			assertThat(server.getFatalError()).isInstanceOf(ClosedChannelException.class);
 			assertThat(context.isActive()).isTrue();
@@ -108,36 +108,10 @@ class GServerLifecycleTest {
 			.withPropertyValues("gserver.shutdown-on-fatal-error=true")
 			.run((context) -> {
 				StreamServer server = context.getBean(StreamServer.class);
-				poke(server.getServerPort());
+				Clients.poke(server.getServerPort());
 				ConfigurableApplicationContext running = context.getSourceApplicationContext();
 				await().atMost(Duration.ofSeconds(10)).until(() -> !running.isActive());
 			});
-	}
-
-	private static Socket connect(int port) throws IOException {
-		Socket socket = new Socket();
-		socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-		socket.setSoTimeout(10_000);
-		return socket;
-	}
-
-	private static boolean refused(int port) throws IOException {
-		try (Socket socket = connect(port)) {
-			return false;
-		}
-		catch (java.net.ConnectException ex) {
-			return true;
-		}
-	}
-
-	/** Connects, and waits for the server to close the connection (a reset counts). */
-	private static void poke(int port) throws IOException {
-		try (Socket socket = connect(port)) {
-			socket.getInputStream().read();
-		}
-		catch (java.net.SocketException ex) {
-			// reset by the listener closing: what the test waits for
-		}
 	}
 
 	static class Outcomes implements ServerEventListener {

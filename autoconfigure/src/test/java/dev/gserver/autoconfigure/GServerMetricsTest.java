@@ -3,10 +3,8 @@ package dev.gserver.autoconfigure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.ClosedChannelException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +22,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.gserver.Clients;
 import dev.gserver.Handler;
 import dev.gserver.SocketConnection;
 import dev.gserver.StreamServer;
@@ -46,7 +45,7 @@ class GServerMetricsTest {
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
 			int port = context.getBean(StreamServer.class).getServerPort();
 			for (int i = 0; i < 3; i++) {
-				assertThat(request(port, "hello\n")).isEqualTo("hello\n");
+				assertThat(Clients.request(port, "hello\n")).isEqualTo("hello\n");
 			}
 			await().atMost(Duration.ofSeconds(10))
 				.until(() -> timerCount(registry, "success") == 3);
@@ -71,7 +70,7 @@ class GServerMetricsTest {
 		}).run((context) -> {
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
 			int port = context.getBean(StreamServer.class).getServerPort();
-			assertThat(request(port, "")).isEmpty();
+			assertThat(Clients.request(port, "")).isEmpty();
 			await().atMost(Duration.ofSeconds(10)).until(() -> timerCount(registry, "error") == 1);
 			assertThat(timerCount(registry, "success")).isZero();
 		});
@@ -92,7 +91,7 @@ class GServerMetricsTest {
 			List<Socket> clients = new ArrayList<>();
 			try {
 				for (int i = 0; i < 3; i++) {
-					clients.add(connect(port));
+					clients.add(Clients.connect(port));
 				}
 				assertThat(handling.await(10, TimeUnit.SECONDS)).isTrue();
 				await().atMost(Duration.ofSeconds(10))
@@ -126,13 +125,13 @@ class GServerMetricsTest {
 			int port = server.getServerPort();
 			server.failures.add(new IOException("Too many open files"));
 			server.failures.add(new IOException("Too many open files"));
-			assertThat(request(port, "hello\n")).isEqualTo("hello\n");
+			assertThat(Clients.request(port, "hello\n")).isEqualTo("hello\n");
 			assertThat(registry.get("gserver.accept.errors")
 				.tags("name", "failingServer", "exception", "IOException", "fatal", "false")
 				.counter()
 				.count()).isEqualTo(2);
 			server.failures.add(new ClosedChannelException());
-			poke(port);
+			Clients.poke(port);
 			await().atMost(Duration.ofSeconds(10)).until(server::isClosed);
 			assertThat(registry.get("gserver.accept.state").tag("state", "failed").gauge().value()).isEqualTo(1);
 			assertThat(registry.get("gserver.accept.state").tag("state", "accepting").gauge().value()).isZero();
@@ -152,7 +151,7 @@ class GServerMetricsTest {
 			new CountDownLatch(1).await();
 		}).withPropertyValues("gserver.stop-timeout=0s").run((context) -> {
 			registry[0] = context.getBean(MeterRegistry.class);
-			Socket client = connect(context.getBean(StreamServer.class).getServerPort());
+			Socket client = Clients.connect(context.getBean(StreamServer.class).getServerPort());
 			assertThat(handling.await(10, TimeUnit.SECONDS)).isTrue();
 			context.close();
 			client.close();
@@ -174,29 +173,6 @@ class GServerMetricsTest {
 			if (b == '\n') {
 				return;
 			}
-		}
-	}
-
-	private static Socket connect(int port) throws IOException {
-		Socket socket = new Socket();
-		socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-		socket.setSoTimeout(10_000);
-		return socket;
-	}
-
-	private static String request(int port, String request) throws IOException {
-		try (Socket socket = connect(port)) {
-			socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-			return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-		}
-	}
-
-	private static void poke(int port) throws IOException {
-		try (Socket socket = connect(port)) {
-			socket.getInputStream().read();
-		}
-		catch (java.net.SocketException ex) {
-			// reset by the listener closing
 		}
 	}
 

@@ -1,12 +1,8 @@
 package dev.gserver.autoconfigure;
 
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -32,6 +28,7 @@ import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import dev.gserver.Clients;
 import dev.gserver.Connection;
 import dev.gserver.Handler;
 import dev.gserver.StreamServer;
@@ -83,9 +80,9 @@ class GServerSslTest {
 			try (SSLSocket client = tls(certificates.clientContext(), server.getServerPort())) {
 				client.startHandshake();
 				assertThat(TestCertificates.peerSubject(client)).isEqualTo(TestCertificates.SERVER_SUBJECT);
-				assertThat(readLine(client.getInputStream()))
+				assertThat(Clients.readLine(client.getInputStream()))
 					.isEqualTo("secure=true protocol=" + client.getSession().getProtocol() + " peer=none");
-				assertThat(echoLine(client, "hello bundle")).isEqualTo("hello bundle");
+				assertThat(Clients.echoLine(client, "hello bundle")).isEqualTo("hello bundle");
 			}
 		});
 	}
@@ -112,13 +109,13 @@ class GServerSslTest {
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
 				int port = server.getServerPort();
 				try (SSLSocket anonymous = tls(certificates.clientContext(), port)) {
-					assertThat(firstLineOrFailure(anonymous)).isInstanceOf(IOException.class);
+					assertThat(TestCertificates.firstLineOrFailure(anonymous)).isInstanceOf(IOException.class);
 				}
 				await().atMost(PATIENCE).until(() -> handshakeErrors(registry, "certificate") == 1);
 				try (SSLSocket client = tls(certificates.clientContext(certificates.client()), port)) {
-					assertThat(firstLineOrFailure(client))
+					assertThat(TestCertificates.firstLineOrFailure(client))
 						.isEqualTo("secure=true protocol=TLSv1.3 peer=" + TestCertificates.CLIENT_SUBJECT);
-					assertThat(echoLine(client, "mutual")).isEqualTo("mutual");
+					assertThat(Clients.echoLine(client, "mutual")).isEqualTo("mutual");
 				}
 				assertThat(handshakeErrors(registry, "certificate")).isEqualTo(1);
 			});
@@ -135,10 +132,10 @@ class GServerSslTest {
 				assertThat(server.getSslParameters().getWantClientAuth()).isTrue();
 				int port = server.getServerPort();
 				try (SSLSocket anonymous = tls(certificates.clientContext(), port)) {
-					assertThat(firstLineOrFailure(anonymous)).isEqualTo("secure=true protocol=TLSv1.3 peer=none");
+					assertThat(TestCertificates.firstLineOrFailure(anonymous)).isEqualTo("secure=true protocol=TLSv1.3 peer=none");
 				}
 				try (SSLSocket client = tls(certificates.clientContext(certificates.client()), port)) {
-					assertThat(firstLineOrFailure(client))
+					assertThat(TestCertificates.firstLineOrFailure(client))
 						.isEqualTo("secure=true protocol=TLSv1.3 peer=" + TestCertificates.CLIENT_SUBJECT);
 				}
 			});
@@ -156,15 +153,15 @@ class GServerSslTest {
 				.isInstanceOf(SSLHandshakeException.class);
 			await().atMost(PATIENCE).until(() -> handshakeErrors(registry, "certificate") == 1);
 
-			try (Socket plaintext = plain(port)) {
+			try (Socket plaintext = Clients.connect(port)) {
 				plaintext.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-				readUntilClosed(plaintext);
+				Clients.readUntilClosed(plaintext);
 			}
 			await().atMost(PATIENCE).until(() -> handshakeErrors(registry, "protocol") == 1);
 
 			// a good client is served and counts nowhere
 			try (SSLSocket client = tls(certificates.clientContext(), port)) {
-				assertThat(firstLineOrFailure(client)).isEqualTo("secure=true protocol=TLSv1.3 peer=none");
+				assertThat(TestCertificates.firstLineOrFailure(client)).isEqualTo("secure=true protocol=TLSv1.3 peer=none");
 			}
 			assertThat(handshakeErrors(registry, "certificate")).isEqualTo(1);
 			assertThat(handshakeErrors(registry, "protocol")).isEqualTo(1);
@@ -184,8 +181,8 @@ class GServerSslTest {
 				assertThat(server.getHandshakeTimeout()).isEqualTo(Duration.ofMillis(300));
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
 				long started = System.nanoTime();
-				try (Socket silent = plain(server.getServerPort())) {
-					readUntilClosed(silent);
+				try (Socket silent = Clients.connect(server.getServerPort())) {
+					Clients.readUntilClosed(silent);
 				}
 				assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(300L, 8_000L);
 				await().atMost(PATIENCE).until(() -> handshakeErrors(registry, "timeout") == 1);
@@ -202,7 +199,7 @@ class GServerSslTest {
 			.run((context) -> {
 				int port = context.getBean(StreamServer.class).getServerPort();
 				try (SSLSocket old = tls(certificates.clientContext(), port)) {
-					assertThat(firstLineOrFailure(old)).isEqualTo("secure=true protocol=TLSv1.3 peer=none");
+					assertThat(TestCertificates.firstLineOrFailure(old)).isEqualTo("secure=true protocol=TLSv1.3 peer=none");
 					assertThat(TestCertificates.peerSubject(old)).isEqualTo(TestCertificates.SERVER_SUBJECT);
 
 					certificates.writePem(renewed, this.directory, "server");
@@ -212,11 +209,11 @@ class GServerSslTest {
 						.until(() -> presentedCertificate(port).equals(renewed.certificate()));
 
 					// a connection made before the reload goes on with its session
-					assertThat(echoLine(old, "still here")).isEqualTo("still here");
+					assertThat(Clients.echoLine(old, "still here")).isEqualTo("still here");
 					assertThat(TestCertificates.peerSubject(old)).isEqualTo(TestCertificates.SERVER_SUBJECT);
 				}
 				try (SSLSocket client = tls(certificates.clientContext(), port)) {
-					assertThat(firstLineOrFailure(client)).isEqualTo("secure=true protocol=TLSv1.3 peer=none");
+					assertThat(TestCertificates.firstLineOrFailure(client)).isEqualTo("secure=true protocol=TLSv1.3 peer=none");
 					assertThat(TestCertificates.peerSubject(client)).isEqualTo(RENEWED_SUBJECT);
 				}
 			});
@@ -265,7 +262,7 @@ class GServerSslTest {
 		connection.getOutputStream().flush();
 		InputStream in = connection.getInputStream();
 		String line;
-		while ((line = readLine(in)) != null) {
+		while ((line = Clients.readLine(in)) != null) {
 			connection.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
 			connection.getOutputStream().flush();
 		}
@@ -273,68 +270,6 @@ class GServerSslTest {
 
 	private static SSLSocket tls(SSLContext context, int port) throws IOException {
 		return TestCertificates.connect(context, port, PATIENCE);
-	}
-
-	private static Socket plain(int port) throws IOException {
-		Socket socket = new Socket();
-		try {
-			socket.connect(new InetSocketAddress("127.0.0.1", port), (int) PATIENCE.toMillis());
-			socket.setSoTimeout((int) PATIENCE.toMillis());
-			return socket;
-		}
-		catch (IOException ex) {
-			socket.close();
-			throw ex;
-		}
-	}
-
-	/**
-	 * Handshakes and reads the handler's first line; returns the line, or what failed. Under TLS
-	 * 1.3 a rejected client certificate can show only on the first read.
-	 */
-	private static Object firstLineOrFailure(SSLSocket socket) {
-		try {
-			socket.startHandshake();
-			String line = readLine(socket.getInputStream());
-			return (line != null) ? line : new EOFException("closed by the server without a line");
-		}
-		catch (IOException ex) {
-			return ex;
-		}
-	}
-
-	private static String echoLine(Socket socket, String line) throws IOException {
-		socket.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
-		socket.getOutputStream().flush();
-		return readLine(socket.getInputStream());
-	}
-
-	private static String readLine(InputStream in) throws IOException {
-		StringBuilder line = new StringBuilder();
-		int b;
-		while ((b = in.read()) != -1 && b != '\n') {
-			line.append((char) b);
-		}
-		return (b == -1 && line.length() == 0) ? null : line.toString();
-	}
-
-	/** Reads until the server closes {@code socket} (EOF or reset) and returns what it sent. */
-	private static byte[] readUntilClosed(Socket socket) throws IOException {
-		InputStream in = socket.getInputStream();
-		ByteArrayOutputStream received = new ByteArrayOutputStream();
-		byte[] buffer = new byte[1024];
-		try {
-			int n;
-			while ((n = in.read(buffer)) != -1) {
-				received.write(buffer, 0, n);
-			}
-		}
-		catch (SocketException ex) {
-			if (ex.getMessage() == null || !ex.getMessage().contains("reset")) {
-				throw ex;
-			}
-		}
-		return received.toByteArray();
 	}
 
 }
