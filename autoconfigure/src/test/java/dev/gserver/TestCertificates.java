@@ -488,4 +488,24 @@ public final class TestCertificates {
 		}
 	}
 
+
+	/** Says what the handler sees of the connection's security in one line, then echoes lines. */
+	public static void greetAndEcho(Connection connection) throws Exception {
+		javax.net.ssl.SSLSession session = connection.getSslSession();
+		String peer = "none";
+		if (session != null) {
+			try {
+				peer = ((java.security.cert.X509Certificate) session.getPeerCertificates()[0]).getSubjectX500Principal().getName();
+			}
+			catch (javax.net.ssl.SSLPeerUnverifiedException ex) {
+				// no client certificate
+			}
+		}
+		String greeting = "secure=" + connection.isSecure() + " protocol="
+				+ ((session != null) ? session.getProtocol() : null) + " peer=" + peer + "\n";
+		connection.getOutputStream().write(greeting.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		connection.getOutputStream().flush();
+		Handlers.echoLines(connection);
+	}
+
 }

@@ -15,8 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 import org.junit.jupiter.api.AfterEach;
@@ -256,30 +254,15 @@ class TlsTest {
 		assertThat(server.getActiveConnections()).isZero();
 	}
 
+	private void greetAndEcho(Connection connection) throws Exception {
+		this.handlerRuns.incrementAndGet();
+		TestCertificates.greetAndEcho(connection);
+	}
+
 	private static SSLParameters needClientAuth() {
 		SSLParameters parameters = new SSLParameters();
 		parameters.setNeedClientAuth(true);
 		return parameters;
-	}
-
-	/** Says what the handler sees of the connection's security in one line, then echoes lines. */
-	private void greetAndEcho(Connection connection) throws Exception {
-		this.handlerRuns.incrementAndGet();
-		SSLSession session = connection.getSslSession();
-		String peer = "none";
-		if (session != null) {
-			try {
-				peer = ((X509Certificate) session.getPeerCertificates()[0]).getSubjectX500Principal().getName();
-			}
-			catch (SSLPeerUnverifiedException ex) {
-				// no client certificate
-			}
-		}
-		String greeting = "secure=" + connection.isSecure() + " protocol="
-				+ ((session != null) ? session.getProtocol() : null) + " peer=" + peer + "\n";
-		connection.getOutputStream().write(greeting.getBytes(StandardCharsets.UTF_8));
-		connection.getOutputStream().flush();
-		Handlers.echoLines(connection);
 	}
 
 	private static SSLSocket tls(SSLContext context, int port) throws IOException {

@@ -1,12 +1,10 @@
 package dev.gserver.autoconfigure;
 
-import java.io.IOException;
 import java.net.Socket;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,7 +23,6 @@ import dev.gserver.Clients;
 import dev.gserver.AcceptState;
 import dev.gserver.Handler;
 import dev.gserver.Spawn;
-import dev.gserver.SocketConnection;
 import dev.gserver.StreamServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,7 +84,7 @@ class GServerHealthAndEndpointTest {
 
 	@Test
 	void healthIsDownAfterAFatalError() {
-		this.runner.withUserConfiguration(FailingServer.class).run((context) -> {
+		this.runner.withUserConfiguration(FailingServerConfiguration.class).run((context) -> {
 			HealthIndicator health = (HealthIndicator) context.getBean("gserverHealthContributor");
 			StreamServer server = context.getBean(StreamServer.class);
 			Clients.poke(server.getServerPort());
@@ -162,26 +159,6 @@ class GServerHealthAndEndpointTest {
 				await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.server("gserver").bytesSent() == 2);
 				assertThat(endpoint.server("gserver").accepted()).isEqualTo(2);
 			});
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class FailingServer {
-
-		@Bean
-		StreamServer failingServer() {
-			AtomicBoolean failed = new AtomicBoolean();
-			return new StreamServer("127.0.0.1:0", (connection) -> {
-			}) {
-				@Override
-				protected SocketConnection doRead() throws IOException {
-					if (failed.compareAndSet(false, true)) {
-						throw new ClosedChannelException();
-					}
-					return super.doRead();
-				}
-			};
-		}
-
 	}
 
 	@Configuration(proxyBeanMethods = false)

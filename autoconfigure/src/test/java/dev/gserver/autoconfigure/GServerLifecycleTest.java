@@ -1,6 +1,5 @@
 package dev.gserver.autoconfigure;
 
-import java.io.IOException;
 import java.net.Socket;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -8,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,13 +14,10 @@ import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 import dev.gserver.Clients;
 import dev.gserver.Handler;
 import dev.gserver.ServerEventListener;
-import dev.gserver.SocketConnection;
 import dev.gserver.StreamServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -93,7 +88,7 @@ class GServerLifecycleTest {
 
 	@Test
 	void fatalAcceptErrorLeavesTheApplicationUpByDefault() {
-		this.runner.withUserConfiguration(FailingServer.class).run((context) -> {
+		this.runner.withUserConfiguration(FailingServerConfiguration.class).run((context) -> {
 			StreamServer server = context.getBean(StreamServer.class);
 			Clients.poke(server.getServerPort());
 			await().atMost(Duration.ofSeconds(10)).until(server::isClosed);
@@ -104,7 +99,7 @@ class GServerLifecycleTest {
 
 	@Test
 	void fatalAcceptErrorClosesTheApplicationWhenAskedTo() {
-		this.runner.withUserConfiguration(FailingServer.class)
+		this.runner.withUserConfiguration(FailingServerConfiguration.class)
 			.withPropertyValues("gserver.shutdown-on-fatal-error=true")
 			.run((context) -> {
 				StreamServer server = context.getBean(StreamServer.class);
@@ -121,26 +116,6 @@ class GServerLifecycleTest {
 		@Override
 		public void handlerFinished(HandlerOutcome outcome, long durationNanos) {
 			this.list.add(outcome);
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class FailingServer {
-
-		@Bean
-		StreamServer failingServer() {
-			AtomicBoolean failed = new AtomicBoolean();
-			return new StreamServer("127.0.0.1:0", (connection) -> {
-			}) {
-				@Override
-				protected SocketConnection doRead() throws IOException {
-					if (failed.compareAndSet(false, true)) {
-						throw new ClosedChannelException();
-					}
-					return super.doRead();
-				}
-			};
 		}
 
 	}

@@ -1,7 +1,6 @@
 package dev.gserver.autoconfigure;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -11,8 +10,6 @@ import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 import io.micrometer.core.instrument.Counter;
@@ -29,7 +26,6 @@ import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.gserver.Clients;
-import dev.gserver.Connection;
 import dev.gserver.Handler;
 import dev.gserver.StreamServer;
 import dev.gserver.TestCertificates;
@@ -59,7 +55,7 @@ class GServerSslTest {
 		.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, GServerAutoConfiguration.class,
 				GServerMetricsAutoConfiguration.class))
 		.withBean(SimpleMeterRegistry.class)
-		.withBean(Handler.class, () -> GServerSslTest::greetAndEcho)
+		.withBean(Handler.class, () -> TestCertificates::greetAndEcho)
 		.withPropertyValues("gserver.address=127.0.0.1", "gserver.port=0");
 
 	@BeforeAll
@@ -241,30 +237,6 @@ class GServerSslTest {
 		try (SSLSocket client = tls(certificates.clientContext(), port)) {
 			client.startHandshake();
 			return (X509Certificate) client.getSession().getPeerCertificates()[0];
-		}
-	}
-
-	/** Says what the handler sees of the connection's security in one line, then echoes lines. */
-	private static void greetAndEcho(Connection connection) throws IOException {
-		SSLSession session = connection.getSslSession();
-		String peer = "none";
-		if (session != null) {
-			try {
-				peer = ((X509Certificate) session.getPeerCertificates()[0]).getSubjectX500Principal().getName();
-			}
-			catch (SSLPeerUnverifiedException ex) {
-				// no client certificate
-			}
-		}
-		String greeting = "secure=" + connection.isSecure() + " protocol="
-				+ ((session != null) ? session.getProtocol() : null) + " peer=" + peer + "\n";
-		connection.getOutputStream().write(greeting.getBytes(StandardCharsets.UTF_8));
-		connection.getOutputStream().flush();
-		InputStream in = connection.getInputStream();
-		String line;
-		while ((line = Clients.readLine(in)) != null) {
-			connection.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
-			connection.getOutputStream().flush();
 		}
 	}
 
