@@ -47,8 +47,13 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(BaseServer.class);
 
-	/** How long killed handlers get to end, as gevent's {@code pool.kill(timeout=1)}. */
+	/**
+	 * How long handlers that outlive the stop timeout get to end, as gevent's
+	 * {@code pool.kill(timeout=1)}: half after their input ended, half after they were killed.
+	 */
 	private static final Duration KILL_TIMEOUT = Duration.ofSeconds(1);
+
+	private static final Duration DRAIN_TIMEOUT = KILL_TIMEOUT.dividedBy(2);
 
 	private static final Set<Class<? extends Throwable>> FATAL_ERRORS = Set.of(ClosedChannelException.class,
 			NotYetBoundException.class, ClosedSelectorException.class, CancelledKeyException.class);
@@ -73,6 +78,9 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 
 	/** Whether a full pool accepts and closes new connections (the seed's "dropped") instead of pausing. */
 	private volatile boolean dropWhenFull;
+
+	/** The most connections handled at once, whatever the spawn; 0 for no limit. */
+	private volatile int maxConnections;
 
 	/** Names the server's threads: {@code <name>[<address>]-accept}. */
 	private volatile String name = "gserver";
@@ -264,6 +272,23 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 		this.dropWhenFull = dropWhenFull;
 	}
 
+	public int getMaxConnections() {
+		return this.maxConnections;
+	}
+
+	/**
+	 * Limits how many connections are handled at once, whatever the spawn, so that a flood of
+	 * clients cannot exhaust memory: at the limit the server behaves as with a full pool (pauses
+	 * accepting, or drops with {@link #setDropWhenFull(boolean)}). 0, the default, is no limit.
+	 */
+	public void setMaxConnections(int maxConnections) {
+		if (maxConnections < 0) {
+			throw new IllegalArgumentException("maxConnections must be 0 (no limit) or positive, not " + maxConnections);
+		}
+		this.maxConnections = maxConnections;
+		wakeUp();
+	}
+
 	public String getName() {
 		return this.name;
 	}
@@ -374,10 +399,15 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 		return this.acceptingWanted;
 	}
 
-	/** Returns whether the pool is full; never for a spawn without a pool. */
+	/** Returns whether the pool is full or the server handles {@link #getMaxConnections()} connections. */
 	public boolean isFull() {
 		Pool pool = getPool();
-		return pool != null && pool.isFull();
+		return (pool != null && pool.isFull()) || atConnectionLimit();
+	}
+
+	private boolean atConnectionLimit() {
+		int limit = this.maxConnections;
+		return limit > 0 && this.handlers.size() >= limit;
 	}
 
 	/** Returns the error that closed the server, or {@code null}. */
@@ -505,7 +535,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 	private void acceptReady() {
 		this.acceptWakeUps++;
 		for (int i = 0; i < this.maxAccept; i++) {
-			if (!this.spawn.reserve()) {
+			if (atConnectionLimit() || !this.spawn.reserve()) {
 				if (!this.dropWhenFull) {
 					this.waitingForSlot = true;
 					this.events.poolSaturated();
@@ -679,6 +709,14 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 	}
 
 	/**
+	 * Ends the input of a client whose handler outlived the stop timeout, so that a handler
+	 * reading its next request sees the end of the stream while one writing can finish; nothing
+	 * by default, which leaves the handler to be killed.
+	 */
+	protected void doEndInput(C client) {
+	}
+
+	/**
 	 * Returns whether the server itself closed {@code client} (an idle timeout), so that the
 	 * handler's failure that followed is no error; false by default.
 	 */
@@ -831,15 +869,21 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 			interrupted = true;
 			ended = false;
 		}
+		int outlived = 0;
 		int killed = 0;
 		int stuck = 0;
 		if (!ended) {
-			killed = this.handlers.size();
-			stuck = this.handlers.kill(KILL_TIMEOUT);
+			outlived = this.handlers.size();
+			// end of input first: a handler waiting for a request ends as if its client had left, one writing a reply finishes it
+			if (!this.handlers.drain(DRAIN_TIMEOUT)) {
+				killed = this.handlers.size();
+				stuck = this.handlers.kill(KILL_TIMEOUT.minus(DRAIN_TIMEOUT));
+			}
 		}
 		joinAcceptThread();
 		if (report) {
-			logger.info("Stopped {}: {} handler(s) finished, {} killed", this, running - killed, killed);
+			logger.info("Stopped {}: {} handler(s) finished, {} ended at end of input, {} killed", this,
+					running - outlived, outlived - killed, killed);
 		}
 		if (stuck > 0) {
 			logger.warn("{}: {} killed handler(s) did not end within {} ms; they ignore interrupts", this, stuck,
@@ -997,7 +1041,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 		}
 
 		private HandlerOutcome handlerFailed(Throwable error) {
-			if (isKilled()) {
+			if (isKilled() || isDrained()) {
 				logger.debug("Killed handler of {} on {} ended with {}", getRemoteAddress(this.client),
 						BaseServer.this, error.toString());
 				return HandlerOutcome.KILLED;
@@ -1018,6 +1062,11 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 		}
 
 		@Override
+		protected void endInput() {
+			doEndInput(this.client);
+		}
+
+		@Override
 		protected void finished() {
 			if (!this.executed) {
 				// killed before its thread ran it: still a handler that started and was killed
@@ -1025,6 +1074,9 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 				events.handlerFinished(HandlerOutcome.KILLED, 0);
 			}
 			handlers.remove(this);
+			if (maxConnections > 0) {
+				wakeUpIfWaitingForSlot();
+			}
 		}
 
 	}

@@ -177,6 +177,19 @@ public final class SocketConnection implements Connection {
 		}
 	}
 
+	/**
+	 * Ends the input from any thread, leaving the output open: a blocked read returns the end of
+	 * the stream (or fails, under TLS), while a reply being written still goes out.
+	 */
+	void endInput() {
+		try {
+			this.channel.shutdownInput();
+		}
+		catch (IOException ex) {
+			// closed already: nothing more to read either way
+		}
+	}
+
 	@Override
 	public String toString() {
 		return "Connection(" + getRemoteAddress() + (isSecure() ? ", tls" : "") + ")";

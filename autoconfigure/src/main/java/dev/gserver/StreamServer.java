@@ -44,6 +44,8 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 
 	private boolean reuseAddress = true;
 
+	private boolean reusePort;
+
 	private boolean tcpNoDelay = true;
 
 	private volatile SSLContext sslContext;
@@ -135,6 +137,19 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 		this.reuseAddress = reuseAddress;
 	}
 
+	public boolean isReusePort() {
+		return this.reusePort;
+	}
+
+	/**
+	 * Sets {@code SO_REUSEPORT} on the listener, so that several processes on one host can listen
+	 * on the same port and the kernel spreads new connections among them; false by default.
+	 * Starting fails where the platform has no such option.
+	 */
+	public void setReusePort(boolean reusePort) {
+		this.reusePort = reusePort;
+	}
+
 	public boolean isTcpNoDelay() {
 		return this.tcpNoDelay;
 	}
@@ -168,6 +183,9 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 		try {
 			if (!unix) {
 				channel.setOption(StandardSocketOptions.SO_REUSEADDR, this.reuseAddress);
+				if (this.reusePort) {
+					setReusePort(channel, address);
+				}
 			}
 			channel.bind(address, getBacklog());
 			if (unix) {
@@ -179,6 +197,15 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 			channel.close();
 			throw Addresses.bindFailure(address, ex);
 		}
+	}
+
+	private static void setReusePort(ServerSocketChannel channel, SocketAddress address) throws IOException {
+		if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+			channel.close();
+			throw new UnsupportedOperationException("SO_REUSEPORT is not supported on this platform, so "
+					+ Addresses.format(address) + " cannot be shared: turn reusePort off");
+		}
+		channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
 	}
 
 	/**
@@ -299,6 +326,11 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 	@Override
 	protected void doAbort(SocketConnection client) {
 		client.abort();
+	}
+
+	@Override
+	protected void doEndInput(SocketConnection client) {
+		client.endInput();
 	}
 
 	@Override

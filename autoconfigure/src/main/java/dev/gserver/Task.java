@@ -36,6 +36,8 @@ abstract class Task implements Runnable {
 
 	private volatile boolean killed;
 
+	private volatile boolean drained;
+
 	/** The thread running the task; guarded by {@code this} so that a kill never interrupts a later task. */
 	private Thread runner;
 
@@ -91,6 +93,19 @@ abstract class Task implements Runnable {
 		}
 	}
 
+	/**
+	 * Asks the task to end without cutting what it is doing: {@link #endInput()}, no interrupt.
+	 * A task that has not started yet is left to {@link #kill()}.
+	 */
+	final void drain() {
+		this.drained = true;
+		endInput();
+	}
+
+	final boolean isDrained() {
+		return this.drained;
+	}
+
 	final boolean isKilled() {
 		return this.killed;
 	}
@@ -104,6 +119,10 @@ abstract class Task implements Runnable {
 
 	/** Releases what the task holds when it is killed; may run concurrently with {@link #execute()}. */
 	protected abstract void abort();
+
+	/** Ends what the task reads, as if its peer had finished sending; nothing by default. */
+	protected void endInput() {
+	}
 
 	/** Called once when the task is over, whether it ran or was killed before it could. */
 	protected abstract void finished();

@@ -68,6 +68,27 @@ final class TaskGroup {
 	}
 
 	/**
+	 * Drains every task (but one run by the calling thread), then waits up to {@code timeout}
+	 * for them to end.
+	 * @return whether they all ended in time
+	 */
+	boolean drain(Duration timeout) {
+		Thread caller = Thread.currentThread();
+		for (Task task : this.tasks) {
+			if (!task.isRunBy(caller)) {
+				task.drain();
+			}
+		}
+		try {
+			return join(timeout);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	/**
 	 * Kills every task (but one run by the calling thread), then waits up to {@code timeout}
 	 * for them to end.
 	 * @return how many tasks are still running afterwards

@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -229,6 +231,66 @@ class AcceptLoopTest {
 		}
 		await().atMost(Duration.ofSeconds(10)).until(() -> !server.isFull());
 		assertThat(Clients.request(port, "")).isEqualTo("PONG");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "default", "raw", "pool" })
+	void maxConnectionsPausesAcceptingAtTheLimitWhateverTheSpawn(String spawnName) throws Exception {
+		CountDownLatch holding = new CountDownLatch(2);
+		Handler holdUntilClientCloses = (connection) -> {
+			holding.countDown();
+			connection.getInputStream().read();
+			Handlers.pong(connection);
+		};
+		Spawn spawn = "default".equals(spawnName) ? Spawn.DEFAULT : "raw".equals(spawnName) ? Spawn.RAW : Spawn.pool(10);
+		StreamServer server = new StreamServer("127.0.0.1:0", holdUntilClientCloses, spawn);
+		server.setMaxConnections(2);
+		started(server);
+		int port = server.getServerPort();
+		try (Socket first = Clients.connect(port); Socket second = Clients.connect(port)) {
+			assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+			try (Socket waiting = Clients.connect(port)) {
+				await().atMost(Duration.ofSeconds(10)).until(server::getAcceptState, org.hamcrest.Matchers.equalTo(AcceptState.POOL_FULL));
+				assertThat(server.isFull()).isTrue();
+				long wakeUps = server.getAcceptWakeUps();
+				assertThat(Clients.isSilent(waiting)).isTrue();
+				assertThat(server.getAcceptWakeUps()).isEqualTo(wakeUps);
+				assertThat(server.getActiveConnections()).isEqualTo(2);
+				first.shutdownOutput();
+				assertThat(first.getInputStream().readAllBytes()).asString().isEqualTo("PONG");
+				// the connection that ended makes room: the waiting client is served
+				waiting.shutdownOutput();
+				assertThat(waiting.getInputStream().readAllBytes()).asString().isEqualTo("PONG");
+			}
+		}
+		assertThat(this.events.saturated.get()).isGreaterThanOrEqualTo(1);
+		assertThat(this.events.rejected).hasValue(0);
+	}
+
+	@Test
+	void maxConnectionsDropsAtTheLimitWhenAskedTo() throws Exception {
+		CountDownLatch holding = new CountDownLatch(1);
+		StreamServer server = new StreamServer("127.0.0.1:0", (connection) -> {
+			holding.countDown();
+			connection.getInputStream().read();
+		});
+		server.setMaxConnections(1);
+		server.setDropWhenFull(true);
+		started(server);
+		try (Socket first = Clients.connect(server.getServerPort())) {
+			assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+			try (Socket dropped = Clients.connect(server.getServerPort())) {
+				assertThat(Clients.isClosedWithoutData(dropped)).isTrue();
+			}
+			assertThat(this.events.rejected).hasValue(1);
+		}
+	}
+
+	@Test
+	void maxConnectionsMustNotBeNegative() {
+		StreamServer server = new StreamServer("127.0.0.1:0", Handlers::pong);
+		assertThatIllegalArgumentException().isThrownBy(() -> server.setMaxConnections(-1))
+			.withMessageContaining("maxConnections");
 	}
 
 	@Test

@@ -16,6 +16,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -115,7 +116,11 @@ class ResourceLeakTest {
 		Snapshot baseline = warmUp(spawn);
 		RecordingListener events = new RecordingListener();
 		HandlerThreads handlerThreads = new HandlerThreads();
-		StreamServer server = newServer("leak-kill", handlerThreads.wrap(Handlers::echoLines), spawn.get(), events);
+		// a handler that outlives the end of its input too: only a kill ends it
+		StreamServer server = newServer("leak-kill", handlerThreads.wrap((connection) -> {
+			Handlers.echoLines(connection);
+			new CountDownLatch(1).await();
+		}), spawn.get(), events);
 		server.start();
 		int port = server.getServerPort();
 		List<Socket> clients = new ArrayList<>();
@@ -123,7 +128,7 @@ class ResourceLeakTest {
 			for (int i = 0; i < BLOCKED_CLIENTS; i++) {
 				clients.add(Clients.connect(port));
 			}
-			// every handler is blocked reading a line its client never sends
+			// every handler is blocked reading a line its client never sends, then waits for nothing
 			assertThat(handlerThreads.awaitEntered(BLOCKED_CLIENTS)).as("all %d handlers running", BLOCKED_CLIENTS)
 				.isTrue();
 			assertThat(server.getActiveConnections()).isEqualTo(BLOCKED_CLIENTS);

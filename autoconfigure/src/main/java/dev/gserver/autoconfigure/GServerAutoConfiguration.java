@@ -12,6 +12,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -49,7 +50,8 @@ public final class GServerAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	GServerLifecycle gserverLifecycle(ListableBeanFactory beanFactory, GServerProperties properties,
-			Environment environment, ApplicationEventPublisher publisher, ConfigurableApplicationContext context) {
+			Environment environment, ApplicationEventPublisher publisher, ConfigurableApplicationContext context,
+			ObjectProvider<ApplicationAvailability> availability) {
 		Map<String, BaseServer<?, ?>> servers = ServerBeans.find(beanFactory);
 		servers.forEach((name, server) -> {
 			server.setName(name);
@@ -60,7 +62,7 @@ public final class GServerAutoConfiguration {
 		Duration phaseTimeout = Binder.get(environment)
 			.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
 			.orElse(Duration.ofSeconds(30));
-		return new GServerLifecycle(servers, phaseTimeout, publisher);
+		return new GServerLifecycle(servers, phaseTimeout, publisher, availability.getIfAvailable());
 	}
 
 	@Bean
@@ -117,6 +119,8 @@ public final class GServerAutoConfiguration {
 				.when((backlog) -> properties.getListener() != GServerProperties.Listener.INHERITED)
 				.to(server::setBacklog);
 			map.from(properties::isReuseAddress).to(server::setReuseAddress);
+			map.from(properties::isReusePort).to(server::setReusePort);
+			map.from(properties::getMaxConnections).to(server::setMaxConnections);
 			map.from(properties::isTcpNoDelay).to(server::setTcpNoDelay);
 			map.from(properties::isDropWhenFull).to(server::setDropWhenFull);
 			map.from(properties::getIdleTimeout).to(server::setIdleTimeout);

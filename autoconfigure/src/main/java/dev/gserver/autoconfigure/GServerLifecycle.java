@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 
@@ -13,12 +16,16 @@ import dev.gserver.BaseServer;
 
 /**
  * Starts every gserver server of the context once it is refreshed, and stops them when it
- * closes: all at once, each within its stop timeout, off the closing thread.
+ * closes: readiness turns to refusing traffic first, then all listeners close at once and each
+ * server waits for its handlers within its stop timeout, off the closing thread.
  */
 public class GServerLifecycle implements SmartLifecycle {
 
-	/** The phase of web servers' graceful shutdown: started late, stopped early. */
-	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
+	/**
+	 * Started after the web server and stopped before its graceful shutdown (phase
+	 * {@code DEFAULT_PHASE - 1024}), so that Actuator answers while gserver drains.
+	 */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
 
 	private final Map<String, BaseServer<?, ?>> servers;
 
@@ -26,19 +33,23 @@ public class GServerLifecycle implements SmartLifecycle {
 
 	private final ApplicationEventPublisher publisher;
 
+	private final ApplicationAvailability availability;
+
 	private volatile boolean running;
 
 	/**
 	 * @param servers the servers by bean name
 	 * @param shutdownPhaseTimeout {@code spring.lifecycle.timeout-per-shutdown-phase}: no stop
 	 * waits for handlers longer than this, less a second left for killing them
-	 * @param publisher where to announce each started server
+	 * @param publisher where to announce each started server, and readiness
+	 * @param availability the application's availability, or {@code null} when it has none
 	 */
 	public GServerLifecycle(Map<String, BaseServer<?, ?>> servers, Duration shutdownPhaseTimeout,
-			ApplicationEventPublisher publisher) {
+			ApplicationEventPublisher publisher, ApplicationAvailability availability) {
 		this.servers = servers;
 		this.shutdownPhaseTimeout = shutdownPhaseTimeout;
 		this.publisher = publisher;
+		this.availability = availability;
 	}
 
 	@Override
@@ -85,9 +96,10 @@ public class GServerLifecycle implements SmartLifecycle {
 		}
 	}
 
-	/** Closes every listener now, then stops each server on a thread of its own. */
+	/** Refuses traffic, closes every listener now, then stops each server on a thread of its own. */
 	private List<Thread> stopAll() {
 		this.running = false;
+		refuseTraffic();
 		this.servers.values().forEach(BaseServer::close);
 		List<Thread> stopping = new ArrayList<>();
 		this.servers.forEach((name, server) -> {
@@ -97,6 +109,16 @@ public class GServerLifecycle implements SmartLifecycle {
 			stopping.add(thread);
 		});
 		return stopping;
+	}
+
+	/**
+	 * Web contexts turn readiness to refusing traffic as they start closing; a context without a
+	 * web server does not, so gserver does before its listeners close.
+	 */
+	private void refuseTraffic() {
+		if (this.availability == null || this.availability.getReadinessState() != ReadinessState.REFUSING_TRAFFIC) {
+			AvailabilityChangeEvent.publish(this.publisher, this, ReadinessState.REFUSING_TRAFFIC);
+		}
 	}
 
 	private Duration stopTimeout(BaseServer<?, ?> server) {

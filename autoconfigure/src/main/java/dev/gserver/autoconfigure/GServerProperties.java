@@ -95,6 +95,18 @@ public class GServerProperties implements Validator {
 	private boolean reuseAddress = true;
 
 	/**
+	 * Whether to set SO_REUSEPORT on the listener, so that several processes on one host can
+	 * listen on the same port and the kernel spreads new connections among them.
+	 */
+	private boolean reusePort;
+
+	/**
+	 * Most connections handled at once, whatever the spawn; at the limit the server pauses
+	 * accepting (or drops new connections with 'drop-when-full') until one ends. 0 for no limit.
+	 */
+	private int maxConnections;
+
+	/**
 	 * Whether to set TCP_NODELAY on accepted connections, so that small replies leave at once.
 	 */
 	private boolean tcpNoDelay = true;
@@ -244,6 +256,22 @@ public class GServerProperties implements Validator {
 
 	public void setTcpNoDelay(boolean tcpNoDelay) {
 		this.tcpNoDelay = tcpNoDelay;
+	}
+
+	public boolean isReusePort() {
+		return this.reusePort;
+	}
+
+	public void setReusePort(boolean reusePort) {
+		this.reusePort = reusePort;
+	}
+
+	public int getMaxConnections() {
+		return this.maxConnections;
+	}
+
+	public void setMaxConnections(int maxConnections) {
+		this.maxConnections = maxConnections;
 	}
 
 	public boolean isDropWhenFull() {
@@ -411,6 +439,9 @@ public class GServerProperties implements Validator {
 		}
 		if (properties.getMaxAccept() < 1) {
 			errors.rejectValue("maxAccept", "range", "must be at least 1");
+		}
+		if (properties.getMaxConnections() < 0) {
+			errors.rejectValue("maxConnections", "range", "must be 0 (no limit) or positive");
 		}
 		if (properties.getBacklog() < 1) {
 			errors.rejectValue("backlog", "range", "must be at least 1");

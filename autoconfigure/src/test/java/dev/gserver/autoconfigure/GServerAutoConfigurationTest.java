@@ -85,7 +85,8 @@ class GServerAutoConfigurationTest {
 		this.runner.withUserConfiguration(PongHandler.class)
 			.withPropertyValues("gserver.spawn=7", "gserver.max-accept=5", "gserver.min-delay=20ms",
 					"gserver.max-delay=2s", "gserver.stop-timeout=3s", "gserver.backlog=64",
-					"gserver.reuse-address=false", "gserver.tcp-no-delay=false", "gserver.drop-when-full=true")
+					"gserver.reuse-address=false", "gserver.tcp-no-delay=false", "gserver.drop-when-full=true",
+					"gserver.reuse-port=true", "gserver.max-connections=500")
 			.run((context) -> {
 				StreamServer server = context.getBean(StreamServer.class);
 				assertThat(server.getPool().size()).isEqualTo(7);
@@ -97,6 +98,8 @@ class GServerAutoConfigurationTest {
 				assertThat(server.isReuseAddress()).isFalse();
 				assertThat(server.isTcpNoDelay()).isFalse();
 				assertThat(server.isDropWhenFull()).isTrue();
+				assertThat(server.isReusePort()).isTrue();
+				assertThat(server.getMaxConnections()).isEqualTo(500);
 				assertThat(server.getServerHost()).isEqualTo("127.0.0.1");
 			});
 	}
@@ -119,6 +122,11 @@ class GServerAutoConfigurationTest {
 	@Test
 	void maxAcceptBelowOneFailsNamingPropertyAndValue() {
 		assertInvalid("gserver.max-accept=0", "maxAccept", "0", "must be at least 1");
+	}
+
+	@Test
+	void negativeMaxConnectionsFailsNamingPropertyAndValue() {
+		assertInvalid("gserver.max-connections=-1", "maxConnections", "-1", "must be 0 (no limit) or positive");
 	}
 
 	@Test

@@ -12,7 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.gserver.Clients;
@@ -59,6 +64,24 @@ class GServerLifecycleTest {
 				}
 			});
 		assertThat(outcomes.list).containsExactly(ServerEventListener.HandlerOutcome.SUCCESS);
+	}
+
+	@Test
+	void readinessRefusesTrafficBeforeTheListenerCloses() {
+		List<String> seen = new CopyOnWriteArrayList<>();
+		this.runner.withConfiguration(AutoConfigurations.of(ApplicationAvailabilityAutoConfiguration.class))
+			.withBean(Handler.class, () -> (connection) -> {
+			})
+			.run((context) -> {
+				StreamServer server = context.getBean(StreamServer.class);
+				ApplicationAvailability availability = context.getBean(ApplicationAvailability.class);
+				AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
+				context.addApplicationListener((ApplicationListener<AvailabilityChangeEvent<?>>) (event) -> seen
+					.add(event.getState() + (server.isClosed() ? " after" : " before") + " the listener closed"));
+				context.close();
+				assertThat(availability.getReadinessState()).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
+			});
+		assertThat(seen).containsExactly("REFUSING_TRAFFIC before the listener closed");
 	}
 
 	@Test

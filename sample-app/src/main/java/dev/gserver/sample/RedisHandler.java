@@ -15,7 +15,8 @@ import dev.gserver.sample.RespReader.ProtocolException;
 
 /**
  * Serves one Redis client with blocking reads: PING, ECHO, SET (EX/PX), GET, DEL, EXISTS, INCR,
- * DBSIZE, FLUSHALL and QUIT, answering the rest as Redis does. Pipelined commands are answered
+ * DBSIZE, FLUSHALL, CLIENT (INFO, ID, SETNAME, GETNAME, SETINFO) and QUIT, answering the rest as
+ * Redis does. Pipelined commands are answered
  * in one write once the buffered input is used up.
  */
 @Component
@@ -34,6 +35,7 @@ public class RedisHandler implements Handler {
 	public void handle(Connection connection) throws IOException {
 		RespReader reader = new RespReader(connection.getInputStream(), this.properties.getMaxBulkLength().toBytes());
 		RespWriter writer = new RespWriter(connection.getOutputStream());
+		ClientInfo client = new ClientInfo(connection);
 		try {
 			List<byte[]> command;
 			while ((command = reader.readCommand()) != null) {
@@ -43,7 +45,7 @@ public class RedisHandler implements Handler {
 					}
 					continue;
 				}
-				boolean quit = execute(command, writer);
+				boolean quit = execute(command, writer, client);
 				if (quit || !reader.hasBufferedInput()) {
 					writer.flush();
 				}
@@ -65,7 +67,7 @@ public class RedisHandler implements Handler {
 	}
 
 	/** Runs one command and writes its reply; returns whether the client asked to quit. */
-	private boolean execute(List<byte[]> command, RespWriter writer) {
+	private boolean execute(List<byte[]> command, RespWriter writer, ClientInfo client) {
 		String name = new String(command.get(0), StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
 		int arguments = command.size() - 1;
 		switch (name) {
@@ -139,6 +141,9 @@ public class RedisHandler implements Handler {
 				this.store.clear();
 				writer.simple("OK");
 				return false;
+			case "client":
+				client(command, writer, client);
+				return false;
 			case "quit":
 				writer.simple("OK");
 				return true;
@@ -181,6 +186,50 @@ public class RedisHandler implements Handler {
 		}
 		this.store.set(command.get(1), command.get(2), expiresAt);
 		writer.simple("OK");
+	}
+
+	/** CLIENT INFO | ID | SETNAME name | GETNAME | SETINFO attribute value */
+	private static void client(List<byte[]> command, RespWriter writer, ClientInfo client) {
+		if (command.size() < 2) {
+			wrongArity(writer, "client");
+			return;
+		}
+		String subcommand = new String(command.get(1), StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+		int arguments = command.size() - 2;
+		switch (subcommand) {
+			case "info":
+				writer.bulk(client.describe().getBytes(StandardCharsets.UTF_8));
+				break;
+			case "id":
+				writer.integer(client.getId());
+				break;
+			case "getname":
+				writer.bulk(client.getName().isEmpty() ? null : client.getName().getBytes(StandardCharsets.UTF_8));
+				break;
+			case "setname":
+				if (arguments != 1) {
+					wrongArity(writer, "client|setname");
+					return;
+				}
+				String name = new String(command.get(2), StandardCharsets.UTF_8);
+				if (name.chars().anyMatch((c) -> c <= ' ' || c > '~')) {
+					writer.error("ERR Client names cannot contain spaces, newlines or special characters.");
+					return;
+				}
+				client.setName(name);
+				writer.simple("OK");
+				break;
+			case "setinfo":
+				// client libraries announce themselves (lib-name, lib-ver); nothing here uses it
+				if (arguments != 2) {
+					wrongArity(writer, "client|setinfo");
+					return;
+				}
+				writer.simple("OK");
+				break;
+			default:
+				writer.error("ERR unknown subcommand '" + printable(command.get(1)) + "'. Try CLIENT HELP.");
+		}
 	}
 
 	private static void wrongArity(RespWriter writer, String name) {

@@ -271,6 +271,34 @@ class SampleApplicationTest {
 	}
 
 	@Test
+	void clientInfoShowsTheClientAddressAsTheServerSawIt() throws IOException {
+		try (Socket socket = rawSocket()) {
+			send(socket, "*2\r\n$6\r\nCLIENT\r\n$4\r\nINFO\r\nQUIT\r\n");
+			String reply = text(socket.getInputStream().readAllBytes());
+			assertThat(reply).startsWith("$")
+				.contains(" addr=127.0.0.1:" + socket.getLocalPort() + " ")
+				.contains(" laddr=127.0.0.1:" + this.port + " ")
+				.endsWith("\n\r\n+OK\r\n");
+			// the bulk length counts the line's bytes, its newline included
+			int header = reply.indexOf("\r\n");
+			int length = Integer.parseInt(reply.substring(1, header));
+			assertThat(reply.substring(header + 2, header + 2 + length)).startsWith("id=").endsWith(" resp=2\n");
+		}
+		try (Jedis jedis = jedis()) {
+			long id = jedis.clientId();
+			assertThat(jedis.clientGetname()).isNull();
+			assertThat(jedis.clientSetname("loader")).isEqualTo("OK");
+			assertThat(jedis.clientGetname()).isEqualTo("loader");
+			assertThat(jedis.clientInfo()).startsWith("id=" + id + " ").contains(" name=loader ");
+			assertThatExceptionOfType(JedisDataException.class).isThrownBy(() -> jedis.clientSetname("two words"))
+				.withMessageStartingWith("ERR Client names cannot contain spaces");
+			assertThatExceptionOfType(JedisDataException.class)
+				.isThrownBy(() -> jedis.sendCommand(Protocol.Command.CLIENT, "BOGUS"))
+				.withMessage("ERR unknown subcommand 'BOGUS'. Try CLIENT HELP.");
+		}
+	}
+
+	@Test
 	void quitRepliesOkAndClosesTheConnection() throws IOException {
 		try (Jedis jedis = jedis()) {
 			assertThat(jedis.ping()).isEqualTo("PONG");
