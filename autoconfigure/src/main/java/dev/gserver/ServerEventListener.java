@@ -63,6 +63,14 @@ public interface ServerEventListener {
 	default void tlsHandshakeFailed(String reason) {
 	}
 
+	/**
+	 * A client's PROXY protocol header was refused and the client closed; its handler never ran.
+	 * @param reason why, in a few fixed words: {@code missing}, {@code untrusted}, {@code malformed},
+	 * {@code oversized}, {@code unsupported}, {@code timeout} or {@code closed}
+	 */
+	default void proxyHeaderRejected(String reason) {
+	}
+
 	/** The pool became full and the server stopped accepting until a slot frees. */
 	default void poolSaturated() {
 	}

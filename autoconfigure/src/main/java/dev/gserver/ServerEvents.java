@@ -72,6 +72,11 @@ final class ServerEvents implements ServerEventListener {
 	}
 
 	@Override
+	public void proxyHeaderRejected(String reason) {
+		each((listener) -> listener.proxyHeaderRejected(reason));
+	}
+
+	@Override
 	public void poolSaturated() {
 		each(ServerEventListener::poolSaturated);
 	}

@@ -1,8 +1,10 @@
 package dev.gserver;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
@@ -30,6 +32,12 @@ public final class SocketConnection implements Connection {
 
 	private volatile boolean closedIdle;
 
+	/** The PROXY protocol header the connection started with, or {@code null}. */
+	private volatile ProxyHeader proxyHeader;
+
+	/** Bytes read while looking for a PROXY header that was not there: the handler reads them first. */
+	private byte[] replay;
+
 	private InputStream in;
 
 	private OutputStream out;
@@ -45,6 +53,38 @@ public final class SocketConnection implements Connection {
 	}
 
 	/**
+	 * Reads the PROXY protocol header the connection starts with, if any, within
+	 * {@code timeoutMillis}; from then on the connection's addresses are the header's.
+	 * @throws ProxyProtocolException when the header is malformed
+	 * @throws IOException when the client is too slow or closes in the middle of the header
+	 */
+	ProxyHeader readProxyHeader(int timeoutMillis) throws IOException {
+		Socket plain = this.channel.socket();
+		int timeout = plain.getSoTimeout();
+		plain.setSoTimeout(timeoutMillis);
+		ProxyHeader header;
+		try {
+			header = ProxyHeader.read(plain.getInputStream());
+		}
+		finally {
+			plain.setSoTimeout(timeout);
+		}
+		byte[] consumed = header.getConsumed();
+		this.replay = (consumed.length > 0) ? consumed : null;
+		this.proxyHeader = header;
+		return header;
+	}
+
+	/**
+	 * Returns the PROXY protocol header the connection started with, or {@code null} when there
+	 * was none; {@link #getChannel()} still tells the proxy's own address.
+	 */
+	public ProxyHeader getProxyHeader() {
+		ProxyHeader header = this.proxyHeader;
+		return (header != null && header.isPresent()) ? header : null;
+	}
+
+	/**
 	 * Runs the server side of a TLS handshake over the connection, on the calling thread, within
 	 * {@code timeoutMillis}; from then on the streams carry plaintext.
 	 * @throws IOException when the handshake fails or times out
@@ -53,8 +93,13 @@ public final class SocketConnection implements Connection {
 		Socket plain = this.channel.socket();
 		InetSocketAddress peer = (getRemoteAddress() instanceof InetSocketAddress)
 				? (InetSocketAddress) getRemoteAddress() : null;
-		SSLSocket socket = (SSLSocket) context.getSocketFactory()
-			.createSocket(plain, (peer != null) ? peer.getHostString() : null, (peer != null) ? peer.getPort() : 0, true);
+		byte[] consumed = this.replay;
+		this.replay = null;
+		// bytes read while looking for a PROXY header belong to the handshake
+		SSLSocket socket = (SSLSocket) ((consumed != null)
+				? context.getSocketFactory().createSocket(plain, new ByteArrayInputStream(consumed), true)
+				: context.getSocketFactory()
+					.createSocket(plain, (peer != null) ? peer.getHostString() : null, (peer != null) ? peer.getPort() : 0, true));
 		socket.setUseClientMode(false);
 		if (parameters != null) {
 			socket.setSSLParameters(parameters);
@@ -103,7 +148,9 @@ public final class SocketConnection implements Connection {
 		if (socket != null) {
 			return socket.getInputStream();
 		}
-		return isUnix() ? Channels.newInputStream(this.channel) : this.channel.socket().getInputStream();
+		InputStream in = isUnix() ? Channels.newInputStream(this.channel) : this.channel.socket().getInputStream();
+		byte[] consumed = this.replay;
+		return (consumed != null) ? new SequenceInputStream(new ByteArrayInputStream(consumed), in) : in;
 	}
 
 	private OutputStream rawOutput() throws IOException {
@@ -115,7 +162,7 @@ public final class SocketConnection implements Connection {
 	}
 
 	private boolean isUnix() {
-		return !(getRemoteAddress() instanceof InetSocketAddress);
+		return !(remoteAddress(this.channel) instanceof InetSocketAddress);
 	}
 
 	/** Returns the accepted channel (under TLS: the encrypted bytes). */
@@ -123,13 +170,23 @@ public final class SocketConnection implements Connection {
 		return this.channel;
 	}
 
+	/** Returns the client's address: the original client's when a PROXY protocol header told it. */
 	@Override
 	public SocketAddress getRemoteAddress() {
+		ProxyHeader header = this.proxyHeader;
+		if (header != null && header.getSourceAddress() != null) {
+			return header.getSourceAddress();
+		}
 		return remoteAddress(this.channel);
 	}
 
+	/** Returns the address the client connected to: the proxy's when a PROXY protocol header told it. */
 	@Override
 	public SocketAddress getLocalAddress() {
+		ProxyHeader header = this.proxyHeader;
+		if (header != null && header.getDestinationAddress() != null) {
+			return header.getDestinationAddress();
+		}
 		try {
 			return this.channel.getLocalAddress();
 		}

@@ -1,8 +1,10 @@
 package dev.gserver;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
@@ -15,6 +17,8 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -55,6 +59,12 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 	private volatile Duration handshakeTimeout = Duration.ofSeconds(10);
 
 	private volatile Duration idleTimeout = Duration.ZERO;
+
+	private volatile ProxyProtocolMode proxyProtocol = ProxyProtocolMode.OFF;
+
+	private volatile List<CidrRange> proxyProtocolTrusted = List.of();
+
+	private volatile Duration proxyProtocolTimeout = Duration.ofSeconds(5);
 
 	private final Runnable idleClosed = () -> getEvents().connectionIdleClosed();
 
@@ -175,6 +185,10 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 			throw new IllegalStateException("TLS needs a TCP listener, not the Unix socket " + Addresses.format(address)
 					+ ": a Unix socket is local, so serve it in plaintext or listen on TCP");
 		}
+		if (unix && this.proxyProtocol != ProxyProtocolMode.OFF) {
+			throw new IllegalStateException("The PROXY protocol needs a TCP listener, not the Unix socket "
+					+ Addresses.format(address) + ": turn it off or listen on TCP");
+		}
 		if (unix) {
 			removeStaleSocketFile((UnixDomainSocketAddress) address);
 		}
@@ -284,9 +298,15 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 		}
 	}
 
-	/** Runs the TLS handshake on the handler's thread, when the server has an {@link SSLContext}. */
+	/**
+	 * Reads the PROXY protocol header, then runs the TLS handshake, on the handler's thread, as
+	 * the server is configured for each.
+	 */
 	@Override
 	protected boolean prepare(SocketConnection client) {
+		if (!readProxyHeader(client)) {
+			return false;
+		}
 		SSLContext context = this.sslContext;
 		if (context == null) {
 			return true;
@@ -301,6 +321,56 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 			getEvents().tlsHandshakeFailed(reason);
 			return false;
 		}
+	}
+
+	/** Returns whether the client may go on: its header was read, or none was due. */
+	private boolean readProxyHeader(SocketConnection client) {
+		ProxyProtocolMode mode = this.proxyProtocol;
+		if (mode == ProxyProtocolMode.OFF) {
+			return true;
+		}
+		if (!isTrustedProxy(client.getChannel())) {
+			// a header from anyone else is not believed: with OPTIONAL its bytes reach the handler as data
+			return mode == ProxyProtocolMode.OPTIONAL || proxyHeaderRejected(client, "untrusted", "source not trusted");
+		}
+		ProxyHeader header;
+		try {
+			header = client.readProxyHeader((int) Math.min(Integer.MAX_VALUE, this.proxyProtocolTimeout.toMillis()));
+		}
+		catch (ProxyProtocolException ex) {
+			return proxyHeaderRejected(client, ex.getReason(), ex.getMessage());
+		}
+		catch (SocketTimeoutException ex) {
+			return proxyHeaderRejected(client, "timeout", "no header within " + this.proxyProtocolTimeout.toMillis() + " ms");
+		}
+		catch (IOException ex) {
+			return proxyHeaderRejected(client, "closed", ex.toString());
+		}
+		if (!header.isPresent() && mode == ProxyProtocolMode.REQUIRED) {
+			return proxyHeaderRejected(client, "missing", "the connection does not start with a PROXY header");
+		}
+		return true;
+	}
+
+	private boolean isTrustedProxy(SocketChannel channel) {
+		List<CidrRange> trusted = this.proxyProtocolTrusted;
+		if (trusted.isEmpty()) {
+			return true;
+		}
+		SocketAddress peer = SocketConnection.remoteAddress(channel);
+		if (!(peer instanceof InetSocketAddress)) {
+			return false;
+		}
+		InetAddress address = ((InetSocketAddress) peer).getAddress();
+		return trusted.stream().anyMatch((range) -> range.contains(address));
+	}
+
+	/** A client refused for its PROXY header costs a DEBUG line, as a failed TLS handshake does. */
+	private boolean proxyHeaderRejected(SocketConnection client, String reason, String detail) {
+		LOGGER.debug("PROXY header from {} refused ({}): {}", SocketConnection.remoteAddress(client.getChannel()),
+				reason, detail);
+		getEvents().proxyHeaderRejected(reason);
+		return false;
 	}
 
 	@Override
@@ -383,6 +453,45 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 
 	public Duration getHandshakeTimeout() {
 		return this.handshakeTimeout;
+	}
+
+	public ProxyProtocolMode getProxyProtocol() {
+		return this.proxyProtocol;
+	}
+
+	/**
+	 * Sets whether connections start with a PROXY protocol header (v1 or v2), read on the
+	 * handler's thread before any TLS handshake: {@link ProxyProtocolMode#OFF} by default. A
+	 * client whose header is missing (when required), malformed or too slow is closed and
+	 * reported through {@link ServerEventListener#proxyHeaderRejected(String)}.
+	 */
+	public void setProxyProtocol(ProxyProtocolMode proxyProtocol) {
+		this.proxyProtocol = Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+	}
+
+	public List<CidrRange> getProxyProtocolTrusted() {
+		return this.proxyProtocolTrusted;
+	}
+
+	/**
+	 * Sets the sources whose PROXY header is believed; empty (the default) trusts every source,
+	 * which suits a server that only a load balancer can reach. From any other source, a
+	 * required header closes the connection and an optional one is not read.
+	 */
+	public void setProxyProtocolTrusted(List<CidrRange> trusted) {
+		this.proxyProtocolTrusted = List.copyOf(trusted);
+	}
+
+	public Duration getProxyProtocolTimeout() {
+		return this.proxyProtocolTimeout;
+	}
+
+	/** Sets how long a client gets to send its PROXY header; 5 seconds by default. */
+	public void setProxyProtocolTimeout(Duration timeout) {
+		if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+			throw new IllegalArgumentException("proxyProtocolTimeout must be positive, got " + timeout);
+		}
+		this.proxyProtocolTimeout = timeout;
 	}
 
 	/** Sets how long a client gets to complete its TLS handshake; 10 seconds by default. */

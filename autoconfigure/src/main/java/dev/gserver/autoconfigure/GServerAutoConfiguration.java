@@ -124,6 +124,9 @@ public final class GServerAutoConfiguration {
 			map.from(properties::isTcpNoDelay).to(server::setTcpNoDelay);
 			map.from(properties::isDropWhenFull).to(server::setDropWhenFull);
 			map.from(properties::getIdleTimeout).to(server::setIdleTimeout);
+			map.from(properties::getProxyProtocol).to(server::setProxyProtocol);
+			map.from(properties::proxyProtocolTrustedRanges).to(server::setProxyProtocolTrusted);
+			map.from(properties::getProxyProtocolTimeout).to(server::setProxyProtocolTimeout);
 			if (properties.getSsl().getBundle() != null) {
 				GServerSsl.apply(server, properties.getSsl(), sslBundles.getObject());
 			}

@@ -174,6 +174,18 @@ class GServerMeters implements ServerEventListener {
 	}
 
 	@Override
+	public void proxyHeaderRejected(String reason) {
+		Counter.builder("gserver.proxy.errors")
+			.description("Connections closed for their PROXY protocol header, by reason: missing, untrusted, "
+					+ "malformed, oversized, unsupported, timeout, closed")
+			.baseUnit("errors")
+			.tags(this.tags)
+			.tag("reason", reason)
+			.register(this.registry)
+			.increment();
+	}
+
+	@Override
 	public void poolSaturated() {
 		this.saturated.increment();
 	}

@@ -4,13 +4,17 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
 import dev.gserver.Addresses;
+import dev.gserver.CidrRange;
 import dev.gserver.DatagramServer;
+import dev.gserver.ProxyProtocolMode;
 import dev.gserver.Spawn;
 
 /**
@@ -105,6 +109,25 @@ public class GServerProperties implements Validator {
 	 * accepting (or drops new connections with 'drop-when-full') until one ends. 0 for no limit.
 	 */
 	private int maxConnections;
+
+	/**
+	 * Whether connections start with a PROXY protocol header (v1 or v2) from a load balancer:
+	 * 'off', 'optional' (read when present; the client must speak first) or 'required' (a
+	 * connection without one is closed). The handler then sees the original client's address.
+	 */
+	private ProxyProtocolMode proxyProtocol = ProxyProtocolMode.OFF;
+
+	/**
+	 * Sources whose PROXY header is believed, as CIDR ranges such as '10.0.0.0/8,127.0.0.1/32'.
+	 * A header from any other source is not read ('optional') or closes the connection
+	 * ('required'). Every source when empty.
+	 */
+	private List<String> proxyProtocolTrusted = new ArrayList<>();
+
+	/**
+	 * How long a client gets to send its PROXY header before it is closed.
+	 */
+	private Duration proxyProtocolTimeout = Duration.ofSeconds(5);
 
 	/**
 	 * Whether to set TCP_NODELAY on accepted connections, so that small replies leave at once.
@@ -274,6 +297,35 @@ public class GServerProperties implements Validator {
 		this.maxConnections = maxConnections;
 	}
 
+	public ProxyProtocolMode getProxyProtocol() {
+		return this.proxyProtocol;
+	}
+
+	public void setProxyProtocol(ProxyProtocolMode proxyProtocol) {
+		this.proxyProtocol = proxyProtocol;
+	}
+
+	public List<String> getProxyProtocolTrusted() {
+		return this.proxyProtocolTrusted;
+	}
+
+	public void setProxyProtocolTrusted(List<String> proxyProtocolTrusted) {
+		this.proxyProtocolTrusted = proxyProtocolTrusted;
+	}
+
+	/** Returns the trusted sources as ranges; call after validation. */
+	List<CidrRange> proxyProtocolTrustedRanges() {
+		return this.proxyProtocolTrusted.stream().map(CidrRange::parse).toList();
+	}
+
+	public Duration getProxyProtocolTimeout() {
+		return this.proxyProtocolTimeout;
+	}
+
+	public void setProxyProtocolTimeout(Duration proxyProtocolTimeout) {
+		this.proxyProtocolTimeout = proxyProtocolTimeout;
+	}
+
 	public boolean isDropWhenFull() {
 		return this.dropWhenFull;
 	}
@@ -439,6 +491,18 @@ public class GServerProperties implements Validator {
 		}
 		if (properties.getMaxAccept() < 1) {
 			errors.rejectValue("maxAccept", "range", "must be at least 1");
+		}
+		for (String range : properties.getProxyProtocolTrusted()) {
+			try {
+				CidrRange.parse(range);
+			}
+			catch (IllegalArgumentException ex) {
+				errors.rejectValue("proxyProtocolTrusted", "invalid", ex.getMessage());
+			}
+		}
+		if (properties.getProxyProtocolTimeout() == null || properties.getProxyProtocolTimeout().isNegative()
+				|| properties.getProxyProtocolTimeout().isZero()) {
+			errors.rejectValue("proxyProtocolTimeout", "range", "must be positive");
 		}
 		if (properties.getMaxConnections() < 0) {
 			errors.rejectValue("maxConnections", "range", "must be 0 (no limit) or positive");

@@ -26,6 +26,7 @@ import dev.gserver.Clients;
 import dev.gserver.Handler;
 import dev.gserver.Pool;
 import dev.gserver.PortInUseException;
+import dev.gserver.ProxyProtocolMode;
 import dev.gserver.Spawn;
 import dev.gserver.StreamServer;
 
@@ -86,7 +87,8 @@ class GServerAutoConfigurationTest {
 			.withPropertyValues("gserver.spawn=7", "gserver.max-accept=5", "gserver.min-delay=20ms",
 					"gserver.max-delay=2s", "gserver.stop-timeout=3s", "gserver.backlog=64",
 					"gserver.reuse-address=false", "gserver.tcp-no-delay=false", "gserver.drop-when-full=true",
-					"gserver.reuse-port=true", "gserver.max-connections=500")
+					"gserver.reuse-port=true", "gserver.max-connections=500", "gserver.proxy-protocol=required",
+					"gserver.proxy-protocol-trusted=10.0.0.0/8, 127.0.0.1", "gserver.proxy-protocol-timeout=2s")
 			.run((context) -> {
 				StreamServer server = context.getBean(StreamServer.class);
 				assertThat(server.getPool().size()).isEqualTo(7);
@@ -100,6 +102,10 @@ class GServerAutoConfigurationTest {
 				assertThat(server.isDropWhenFull()).isTrue();
 				assertThat(server.isReusePort()).isTrue();
 				assertThat(server.getMaxConnections()).isEqualTo(500);
+				assertThat(server.getProxyProtocol()).isEqualTo(ProxyProtocolMode.REQUIRED);
+				assertThat(server.getProxyProtocolTrusted()).extracting(Object::toString)
+					.containsExactly("10.0.0.0/8", "127.0.0.1/32");
+				assertThat(server.getProxyProtocolTimeout()).isEqualTo(Duration.ofSeconds(2));
 				assertThat(server.getServerHost()).isEqualTo("127.0.0.1");
 			});
 	}
@@ -127,6 +133,12 @@ class GServerAutoConfigurationTest {
 	@Test
 	void negativeMaxConnectionsFailsNamingPropertyAndValue() {
 		assertInvalid("gserver.max-connections=-1", "maxConnections", "-1", "must be 0 (no limit) or positive");
+	}
+
+	@Test
+	void malformedTrustedProxyRangeFailsNamingPropertyAndValue() {
+		assertInvalid("gserver.proxy-protocol-trusted=10.0.0.0/33", "proxyProtocolTrusted", "[10.0.0.0/33]",
+				"10.0.0.0/33");
 	}
 
 	@Test

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,6 +75,27 @@ class GServerMetricsTest {
 			await().atMost(Duration.ofSeconds(10)).until(() -> timerCount(registry, "error") == 1);
 			assertThat(timerCount(registry, "success")).isZero();
 		});
+	}
+
+	@Test
+	void countsRefusedProxyHeadersByReasonAndServesTheProxiedClient() {
+		this.runner.withBean(Handler.class, () -> (connection) -> connection.getOutputStream()
+			.write(dev.gserver.Addresses.format(connection.getRemoteAddress()).getBytes(StandardCharsets.US_ASCII)))
+			.withPropertyValues("gserver.proxy-protocol=required", "gserver.proxy-protocol-trusted=127.0.0.0/8")
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				int port = context.getBean(StreamServer.class).getServerPort();
+				assertThat(Clients.request(port, "PROXY TCP4 192.0.2.7 127.0.0.1 5000 7000\r\n")).isEqualTo("192.0.2.7:5000");
+				// each sends no more than the server reads before it refuses, so the close is clean
+				assertThat(Clients.request(port, "x")).isEmpty();
+				assertThat(Clients.request(port, "PROXY TCP4 192.0.2.7 127.0.0.1 5000 99999\r\n")).isEmpty();
+				await().atMost(Duration.ofSeconds(10))
+					.until(() -> registry.find("gserver.proxy.errors").counters().size() == 2);
+				assertThat(registry.get("gserver.proxy.errors").tag("reason", "missing").tag("name", "gserver").counter()
+					.count()).isEqualTo(1);
+				assertThat(registry.get("gserver.proxy.errors").tag("reason", "malformed").counter().count()).isEqualTo(1);
+				assertThat(timerCount(registry, "success")).isEqualTo(1);
+			});
 	}
 
 	@Test

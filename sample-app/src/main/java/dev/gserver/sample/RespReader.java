@@ -73,7 +73,10 @@ final class RespReader {
 		for (long i = 0; i < count; i++) {
 			int marker = readByte();
 			if (marker != '$') {
-				throw new ProtocolException("expected '$', got '" + (char) marker + "'");
+				// the message becomes an error line: a CR or LF in it would end the reply early, so
+				// they are spaces, as Redis writes them
+				char shown = (marker == '\r' || marker == '\n') ? ' ' : (char) marker;
+				throw new ProtocolException("expected '$', got '" + shown + "'");
 			}
 			long length = readNumber(this.maxBulkLength, "invalid bulk length");
 			if (length < 0) {

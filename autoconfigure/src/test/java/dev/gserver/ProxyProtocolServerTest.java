@@ -1,0 +1,248 @@
+package dev.gserver;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import javax.net.ssl.SSLSocket;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A server behind a PROXY-protocol load balancer, over real sockets: the handler sees the
+ * original client's addresses, and a header that is missing, malformed, too slow or from an
+ * untrusted source closes that client only.
+ */
+@Timeout(60)
+class ProxyProtocolServerTest {
+
+	private static final Duration PATIENCE = Duration.ofSeconds(10);
+
+	private static final String V1_TCP4 = "PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r\n";
+
+	private final ProxyEvents events = new ProxyEvents();
+
+	private final List<StreamServer> servers = new ArrayList<>();
+
+	@AfterEach
+	void stopServers() {
+		this.servers.forEach((server) -> server.stop(Duration.ZERO));
+	}
+
+	/** Answers one line with the addresses it sees and the line it read. */
+	private static void addressesAndLine(Connection connection) throws IOException {
+		String line = Clients.readLine(connection.getInputStream());
+		String reply = Addresses.format(connection.getRemoteAddress()) + " " + Addresses.format(connection.getLocalAddress())
+				+ " secure=" + connection.isSecure() + " " + line + "\n";
+		connection.getOutputStream().write(reply.getBytes(StandardCharsets.UTF_8));
+	}
+
+	private StreamServer start(ProxyProtocolMode mode, String... trusted) throws IOException {
+		StreamServer server = new StreamServer("127.0.0.1:0", ProxyProtocolServerTest::addressesAndLine);
+		server.setProxyProtocol(mode);
+		List<CidrRange> ranges = new ArrayList<>();
+		for (String range : trusted) {
+			ranges.add(CidrRange.parse(range));
+		}
+		server.setProxyProtocolTrusted(ranges);
+		server.addEventListener(this.events);
+		this.servers.add(server);
+		server.start();
+		return server;
+	}
+
+	private static String exchange(int port, byte[] request) throws IOException {
+		try (Socket client = Clients.connect(port)) {
+			OutputStream out = client.getOutputStream();
+			out.write(request);
+			out.flush();
+			return Clients.readLine(client.getInputStream());
+		}
+	}
+
+	/** Sends {@code request} and returns whether the server closed the connection without a reply. */
+	private static boolean isRefused(int port, byte[] request) throws IOException {
+		try (Socket client = Clients.connect(port)) {
+			client.getOutputStream().write(request);
+			return Clients.isClosedWithoutData(client);
+		}
+	}
+
+	private static byte[] ascii(String text) {
+		return text.getBytes(StandardCharsets.US_ASCII);
+	}
+
+	@Test
+	void v1HeaderGivesTheOriginalClientAddresses() throws Exception {
+		StreamServer server = start(ProxyProtocolMode.REQUIRED);
+		assertThat(exchange(server.getServerPort(), ascii(V1_TCP4 + "hello\n")))
+			.isEqualTo("192.0.2.1:56324 198.51.100.2:443 secure=false hello");
+		assertThat(this.events.proxyRejections).isEmpty();
+	}
+
+	@Test
+	void v2HeaderWithTlvsGivesTheOriginalIpv6ClientAddresses() throws Exception {
+		StreamServer server = start(ProxyProtocolMode.REQUIRED, "127.0.0.1/32");
+		byte[] header = v2Tcp6("2001:db8::1", "2001:db8::2", 40000, 6379);
+		assertThat(exchange(server.getServerPort(), concat(header, ascii("hi\n"))))
+			.isEqualTo("[2001:db8::1]:40000 [2001:db8::2]:6379 secure=false hi");
+	}
+
+	@Test
+	void localCommandKeepsTheSocketAddresses() throws Exception {
+		StreamServer server = start(ProxyProtocolMode.REQUIRED);
+		byte[] local = concat(V2_SIGNATURE, new byte[] { 0x20, 0x00, 0x00, 0x00 });
+		try (Socket client = Clients.connect(server.getServerPort())) {
+			client.getOutputStream().write(concat(local, ascii("health\n")));
+			assertThat(Clients.readLine(client.getInputStream()))
+				.isEqualTo("127.0.0.1:" + client.getLocalPort() + " 127.0.0.1:" + server.getServerPort()
+						+ " secure=false health");
+		}
+	}
+
+	@Test
+	void missingHeaderWhenRequiredClosesThatClientOnly() throws Exception {
+		StreamServer server = start(ProxyProtocolMode.REQUIRED);
+		int port = server.getServerPort();
+		try (Socket direct = Clients.connect(port)) {
+			direct.getOutputStream().write(ascii("*1\r\n$4\r\nPING\r\n"));
+			assertThat(Clients.isClosedWithoutData(direct)).isTrue();
+		}
+		await().atMost(PATIENCE).until(() -> !this.events.proxyRejections.isEmpty());
+		assertThat(this.events.proxyRejections).containsExactly("missing");
+		assertThat(exchange(port, ascii(V1_TCP4 + "next\n"))).endsWith(" next");
+		assertThat(this.events.started).hasValue(1);
+	}
+
+	@Test
+	void malformedOversizedAndSlowHeadersAreRefusedWithTheirReason() throws Exception {
+		StreamServer server = start(ProxyProtocolMode.REQUIRED);
+		server.setProxyProtocolTimeout(Duration.ofMillis(200));
+		int port = server.getServerPort();
+		assertThat(isRefused(port, ascii("PROXY TCP4 192.0.2.1 not-an-ip 1 2\r\nx\n"))).isTrue();
+		assertThat(isRefused(port, ascii("PROXY TCP4 " + "1".repeat(200) + "\r\n"))).isTrue();
+		try (Socket slow = Clients.connect(port)) {
+			slow.getOutputStream().write(ascii("PROXY TCP4 192.0.2.1"));
+			assertThat(Clients.isClosedWithoutData(slow)).isTrue();
+		}
+		await().atMost(PATIENCE).until(() -> this.events.proxyRejections.size() == 3);
+		assertThat(this.events.proxyRejections).containsExactlyInAnyOrder("malformed", "oversized", "timeout");
+		assertThat(this.events.started).hasValue(0);
+	}
+
+	@Test
+	void optionalHeaderMayBeAbsentAndTheBytesReadLookingForItReachTheHandler() throws Exception {
+		StreamServer server = start(ProxyProtocolMode.OPTIONAL);
+		int port = server.getServerPort();
+		// "PR..." starts like a v1 header until the "I" rules it out: the handler still reads all of it
+		try (Socket client = Clients.connect(port)) {
+			client.getOutputStream().write(ascii("PRINT me\n"));
+			assertThat(Clients.readLine(client.getInputStream()))
+				.isEqualTo("127.0.0.1:" + client.getLocalPort() + " 127.0.0.1:" + port + " secure=false PRINT me");
+		}
+		assertThat(exchange(port, ascii(V1_TCP4 + "with\n"))).startsWith("192.0.2.1:56324 ");
+		assertThat(this.events.proxyRejections).isEmpty();
+	}
+
+	@Test
+	void headerFromAnUntrustedSourceIsNotBelieved() throws Exception {
+		StreamServer optional = start(ProxyProtocolMode.OPTIONAL, "10.0.0.0/8", "::1/128");
+		try (Socket client = Clients.connect(optional.getServerPort())) {
+			client.getOutputStream().write(ascii(V1_TCP4));
+			// the forged header is data: the handler reads it as its line, from the real peer
+			assertThat(Clients.readLine(client.getInputStream())).isEqualTo("127.0.0.1:" + client.getLocalPort()
+					+ " 127.0.0.1:" + optional.getServerPort() + " secure=false " + V1_TCP4.replace("\n", ""));
+		}
+		StreamServer required = start(ProxyProtocolMode.REQUIRED, "10.0.0.0/8");
+		assertThat(isRefused(required.getServerPort(), ascii(V1_TCP4 + "forged\n"))).isTrue();
+		await().atMost(PATIENCE).until(() -> !this.events.proxyRejections.isEmpty());
+		assertThat(this.events.proxyRejections).containsExactly("untrusted");
+	}
+
+	@Test
+	void headerComesBeforeTheTlsHandshake() throws Exception {
+		TestCertificates certificates = TestCertificates.create();
+		StreamServer server = new StreamServer("127.0.0.1:0", ProxyProtocolServerTest::addressesAndLine);
+		server.setSslContext(certificates.serverContext());
+		server.setProxyProtocol(ProxyProtocolMode.OPTIONAL);
+		this.servers.add(server);
+		server.start();
+		int port = server.getServerPort();
+		try (Socket plain = Clients.connect(port)) {
+			plain.getOutputStream().write(ascii(V1_TCP4));
+			SSLSocket tls = (SSLSocket) certificates.clientContext().getSocketFactory().createSocket(plain, "127.0.0.1", port, true);
+			tls.getOutputStream().write(ascii("over tls\n"));
+			assertThat(Clients.readLine(tls.getInputStream()))
+				.isEqualTo("192.0.2.1:56324 198.51.100.2:443 secure=true over tls");
+		}
+		// optional and absent: the byte that ruled out a header is the first of the handshake
+		try (SSLSocket tls = TestCertificates.connect(certificates.clientContext(), port, PATIENCE)) {
+			tls.getOutputStream().write(ascii("direct\n"));
+			assertThat(Clients.readLine(tls.getInputStream())).endsWith(" secure=true direct").startsWith("127.0.0.1:");
+		}
+	}
+
+	@Test
+	void aUnixSocketListenerRefusesTheProxyProtocol(@TempDir Path directory) {
+		StreamServer server = new StreamServer("unix:" + directory.resolve("s.sock"), Handlers::pong);
+		server.setProxyProtocol(ProxyProtocolMode.REQUIRED);
+		this.servers.add(server);
+		assertThatIllegalStateException().isThrownBy(server::start).withMessageContaining("PROXY protocol needs a TCP listener");
+		assertThat(Files.exists(directory.resolve("s.sock"))).isFalse();
+	}
+
+	private static final byte[] V2_SIGNATURE = { 0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A };
+
+	/** A v2 PROXY TCP over IPv6 header with one TLV after the addresses, as HAProxy may send. */
+	private static byte[] v2Tcp6(String source, String destination, int sourcePort, int destinationPort)
+			throws IOException {
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		body.write(java.net.InetAddress.getByName(source).getAddress());
+		body.write(java.net.InetAddress.getByName(destination).getAddress());
+		body.write(new byte[] { (byte) (sourcePort >> 8), (byte) sourcePort, (byte) (destinationPort >> 8),
+				(byte) destinationPort });
+		// PP2_TYPE_UNIQUE_ID, 3 bytes
+		body.write(new byte[] { 0x05, 0x00, 0x03, 'a', 'b', 'c' });
+		byte[] addresses = body.toByteArray();
+		ByteArrayOutputStream header = new ByteArrayOutputStream();
+		header.write(V2_SIGNATURE);
+		header.write(new byte[] { 0x21, 0x21, (byte) (addresses.length >> 8), (byte) addresses.length });
+		header.write(addresses);
+		return header.toByteArray();
+	}
+
+	private static byte[] concat(byte[] first, byte[] second) {
+		byte[] all = new byte[first.length + second.length];
+		System.arraycopy(first, 0, all, 0, first.length);
+		System.arraycopy(second, 0, all, first.length, second.length);
+		return all;
+	}
+
+	/** Also records each refused header's reason. */
+	static final class ProxyEvents extends RecordingListener {
+
+		final List<String> proxyRejections = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void proxyHeaderRejected(String reason) {
+			this.proxyRejections.add(reason);
+		}
+
+	}
+
+}

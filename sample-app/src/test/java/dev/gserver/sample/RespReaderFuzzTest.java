@@ -1,0 +1,456 @@
+package dev.gserver.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import dev.gserver.sample.RespReader.ProtocolException;
+
+/**
+ * Property-based tests of {@link RespReader}: random bytes, valid pipelined commands and mutated
+ * ones, with huge length fields, from a seed that is printed and can be set again with
+ * {@code -Dgserver.fuzz.seed=...} (and the number of cases with {@code -Dgserver.fuzz.cases=...})
+ * to replay a failure.
+ */
+class RespReaderFuzzTest {
+
+	private static final long SEED = Long.getLong("gserver.fuzz.seed", 0x7265737066757a7aL);
+
+	private static final int CASES = Integer.getInteger("gserver.fuzz.cases", 20_000);
+
+	/** Only a cap for a slow machine: the count is the budget. */
+	private static final long MAX_NANOS = TimeUnit.SECONDS.toNanos(3);
+
+	/** The sample's default, {@code sample.max-bulk-length}. */
+	private static final long MAX_BULK_LENGTH = 512L * 1024 * 1024;
+
+	/**
+	 * What any input may cost: a bulk string's first 64 KiB are allocated from its header, the
+	 * read buffer grows to 16 KiB, and an exception carries its stack trace.
+	 */
+	private static final long FIXED_ALLOCATION = 128 * 1024;
+
+	/** What each byte received may cost on top: arrays that double as they fill, and their copies. */
+	private static final long ALLOCATION_PER_BYTE = 32;
+
+	private static final byte[] WHITESPACE = { ' ', '\t', '\r', 0x0B, '\f' };
+
+	private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory
+		.getThreadMXBean();
+
+	@Test
+	void onlyProtocolErrorsEscapeAndValidCommandsReadBack() {
+		System.out.println("RespReaderFuzzTest seed=" + SEED + " (replay with -Dgserver.fuzz.seed=" + SEED + ")");
+		Random random = new Random(SEED);
+		boolean measure = THREADS.isThreadAllocatedMemorySupported();
+		if (measure) {
+			THREADS.setThreadAllocatedMemoryEnabled(true);
+		}
+		long deadline = System.nanoTime() + MAX_NANOS;
+		int[] outcomes = new int[Outcome.values().length];
+		int run = 0;
+		while (run < CASES && System.nanoTime() < deadline) {
+			Case generated = generate(random);
+			Outcome outcome = check(generated, random.nextInt(64) + 1, run, measure && run > 2000);
+			outcomes[outcome.ordinal()]++;
+			run++;
+		}
+		System.out.println("RespReaderFuzzTest ran " + run + " cases: " + Arrays.toString(Outcome.values()) + " "
+				+ Arrays.toString(outcomes));
+		assertThat(run).as("cases run within the time cap").isGreaterThanOrEqualTo(Math.min(CASES, 1000));
+		// the generator must reach every outcome, or the properties are checked on too little
+		assertThat(outcomes).as("outcomes reached").doesNotContain(0);
+	}
+
+	/** A huge length field followed by a few bytes costs a bounded allocation, not the length. */
+	@Test
+	void allocationDoesNotFollowTheLengthField() {
+		assumeTrue(THREADS.isThreadAllocatedMemorySupported(), "allocation is not measurable on this JVM");
+		THREADS.setThreadAllocatedMemoryEnabled(true);
+		Object[][] inputs = { { "*1\r\n$536870000\r\nabc", MAX_BULK_LENGTH }, { "*1\r\n$2000000000\r\nabc", Long.MAX_VALUE },
+				{ "*2\r\n$3\r\nGET\r\n$2147483639\r\nab", Long.MAX_VALUE }, { "*2147483647\r\n$1\r\na\r\n", MAX_BULK_LENGTH },
+				{ "*1048576\r\n$0\r\n\r\n$0\r\n\r\n", MAX_BULK_LENGTH }, { "*1\r\n$2000000000\r\nabc", MAX_BULK_LENGTH },
+				{ "*1\r\n$9223372036854775807\r\n", Long.MAX_VALUE }, { "$2000000000\r\n", MAX_BULK_LENGTH } };
+		for (int i = 0; i < 200; i++) {
+			for (Object[] input : inputs) {
+				allocatedReading(ascii((String) input[0]), (Long) input[1], 64);
+			}
+		}
+		for (Object[] input : inputs) {
+			assertThat(allocatedReading(ascii((String) input[0]), (Long) input[1], 64)).as((String) input[0])
+				.isLessThan(FIXED_ALLOCATION);
+		}
+	}
+
+	/** Found by the fuzzing: a CR after a multi-bulk header went into the error line, ending the reply early. */
+	@Test
+	void protocolErrorMessagesHaveNoLineBreaks() {
+		for (String input : new String[] { "*1\r\n\r\n", "*1\r\n\n", "*2\r\n$1\r\na\r\n\r\n" }) {
+			RespReader reader = new RespReader(new ByteArrayInputStream(ascii(input)), MAX_BULK_LENGTH);
+			assertThatExceptionOfType(ProtocolException.class).isThrownBy(reader::readCommand)
+				.withMessage("expected '$', got ' '");
+		}
+	}
+
+	/** Returns the bytes allocated by this thread while reading every command of {@code input}. */
+	private static long allocatedReading(byte[] input, long maxBulkLength, int most) {
+		RespReader reader = new RespReader(new TrickleInputStream(input, most), maxBulkLength);
+		long thread = Thread.currentThread().getId();
+		long before = THREADS.getThreadAllocatedBytes(thread);
+		try {
+			while (reader.readCommand() != null) {
+				// only the allocation is measured here
+			}
+		}
+		catch (IOException ex) {
+			// refused or cut short, as it may be
+		}
+		return THREADS.getThreadAllocatedBytes(thread) - before;
+	}
+
+	private enum Outcome {
+
+		COMMANDS, PROTOCOL_ERROR, EOF
+
+	}
+
+	/** Reads every command of one case and checks every property; {@code most} bounds the bytes per read. */
+	private static Outcome check(Case generated, int most, int run, boolean measure) {
+		TrickleInputStream in = new TrickleInputStream(generated.input, most);
+		RespReader reader = new RespReader(in, generated.maxBulkLength);
+		List<List<byte[]>> commands = new ArrayList<>();
+		long thread = Thread.currentThread().getId();
+		long before = measure ? THREADS.getThreadAllocatedBytes(thread) : 0;
+		Outcome outcome;
+		try {
+			List<byte[]> command;
+			while ((command = reader.readCommand()) != null) {
+				commands.add(command);
+				// each command takes a byte at least: more commands than bytes is a loop
+				assertThat(commands.size()).as(() -> describe(generated, run))
+					.isLessThanOrEqualTo(generated.input.length);
+			}
+			assertThat(in.available()).as(() -> describe(generated, run) + ": end before the input's").isZero();
+			outcome = Outcome.COMMANDS;
+		}
+		catch (ProtocolException ex) {
+			// RedisHandler sends the message as an error line: CR or LF in it would break the reply
+			assertThat(ex.getMessage()).as(() -> describe(generated, run)).doesNotContain("\r", "\n").hasSizeLessThan(200);
+			outcome = Outcome.PROTOCOL_ERROR;
+		}
+		catch (EOFException ex) {
+			assertThat(in.available()).as(() -> describe(generated, run) + ": EOF before the end of the input").isZero();
+			outcome = Outcome.EOF;
+		}
+		catch (Throwable ex) {
+			throw new AssertionError(describe(generated, run) + " threw " + ex, ex);
+		}
+		if (measure) {
+			checkAllocation(generated, most, run, THREADS.getThreadAllocatedBytes(thread) - before);
+		}
+		if (generated.expected != null) {
+			assertThat(outcome).as(() -> describe(generated, run)).isEqualTo(Outcome.COMMANDS);
+			assertThat(commands).as(() -> describe(generated, run)).hasSameSizeAs(generated.expected);
+			for (int i = 0; i < commands.size(); i++) {
+				assertThat(commands.get(i)).as(() -> describe(generated, run))
+					.containsExactlyElementsOf(generated.expected.get(i));
+			}
+		}
+		return outcome;
+	}
+
+	/**
+	 * Allocation beyond the bound may be a first run's class loading (a message's string
+	 * concatenation is linked when first used): it fails only if the same input does it again.
+	 */
+	private static void checkAllocation(Case generated, int most, int run, long allocated) {
+		long limit = FIXED_ALLOCATION + ALLOCATION_PER_BYTE * generated.input.length;
+		if (allocated > limit) {
+			long again = allocatedReading(generated.input, generated.maxBulkLength, most);
+			assertThat(again).as(() -> describe(generated, run) + ": bytes allocated").isLessThan(limit);
+		}
+	}
+
+	private static String describe(Case generated, int run) {
+		StringBuilder text = new StringBuilder("case ").append(run)
+			.append(" (seed ")
+			.append(SEED)
+			.append(", ")
+			.append(generated.kind)
+			.append(", max bulk length ")
+			.append(generated.maxBulkLength)
+			.append(") input ");
+		int shown = Math.min(generated.input.length, 160);
+		for (int i = 0; i < shown; i++) {
+			int b = generated.input[i] & 0xff;
+			text.append((b >= 0x20 && b < 0x7f && b != '\\') ? String.valueOf((char) b) : String.format("\\x%02x", b));
+		}
+		if (shown < generated.input.length) {
+			text.append("... (").append(generated.input.length).append(" bytes)");
+		}
+		return text.toString();
+	}
+
+	// generators
+
+	private static Case generate(Random random) {
+		int kind = random.nextInt(10);
+		long maxBulkLength = (random.nextInt(4) == 0) ? random.nextInt(100) : MAX_BULK_LENGTH;
+		if (kind < 2) {
+			return new Case("random bytes", randomBytes(random), null, maxBulkLength);
+		}
+		List<List<byte[]>> commands = new ArrayList<>();
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		for (int i = random.nextInt(4) + 1; i > 0; i--) {
+			List<byte[]> command = randomCommand(random);
+			commands.add(command);
+			out.writeBytes(encode(random, command));
+		}
+		byte[] input = out.toByteArray();
+		if (kind < 5) {
+			return new Case("valid", input, commands, MAX_BULK_LENGTH);
+		}
+		StringBuilder how = new StringBuilder("mutated:");
+		for (int i = random.nextInt(3); i >= 0; i--) {
+			input = mutate(random, input, how);
+		}
+		return new Case(how.toString(), input, null, maxBulkLength);
+	}
+
+	/** Random bytes, often after a marker, so that the reader gets past the first byte. */
+	private static byte[] randomBytes(Random random) {
+		byte[] bytes = new byte[random.nextInt(random.nextBoolean() ? 16 : 300)];
+		random.nextBytes(bytes);
+		if (bytes.length > 0 && random.nextBoolean()) {
+			bytes[0] = '*';
+			if (bytes.length > 4 && random.nextBoolean()) {
+				bytes[1] = (byte) ('0' + random.nextInt(10));
+				bytes[2] = '\r';
+				bytes[3] = '\n';
+				bytes[4] = '$';
+			}
+		}
+		return bytes;
+	}
+
+	private static List<byte[]> randomCommand(Random random) {
+		List<byte[]> command = new ArrayList<>();
+		String[] names = { "GET", "SET", "PING", "ECHO", "DEL", "INCR" };
+		boolean named = random.nextBoolean();
+		for (int i = random.nextInt(5); i > 0; i--) {
+			if (named) {
+				command.add(ascii(names[random.nextInt(names.length)]));
+				named = false;
+				continue;
+			}
+			int length;
+			switch (random.nextInt(1000)) {
+				case 0:
+					length = 0;
+					break;
+				case 1:
+					// past the 64 KiB allocated at once, so that the bulk's array grows
+					length = 65536 + random.nextInt(70000);
+					break;
+				default:
+					length = random.nextInt(40);
+			}
+			byte[] argument = new byte[length];
+			random.nextBytes(argument);
+			if (random.nextBoolean()) {
+				// printable, so that the command may be written inline
+				for (int j = 0; j < length; j++) {
+					argument[j] = (byte) ('!' + random.nextInt(94));
+				}
+			}
+			command.add(argument);
+		}
+		return command;
+	}
+
+	/** Writes a command as a multi-bulk, or inline when its arguments allow it. */
+	private static byte[] encode(Random random, List<byte[]> command) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		if (random.nextBoolean() && inlineable(command)) {
+			for (byte[] argument : command) {
+				for (int i = random.nextInt(3); i >= 0; i--) {
+					out.write(WHITESPACE[random.nextInt(WHITESPACE.length)]);
+				}
+				out.writeBytes(argument);
+			}
+			out.writeBytes(ascii(random.nextBoolean() ? "\r\n" : "\n"));
+			return out.toByteArray();
+		}
+		out.writeBytes(ascii("*" + command.size() + "\r\n"));
+		for (byte[] argument : command) {
+			out.writeBytes(ascii("$" + argument.length + "\r\n"));
+			out.writeBytes(argument);
+			out.writeBytes(ascii("\r\n"));
+		}
+		return out.toByteArray();
+	}
+
+	/**
+	 * Inline, arguments are split at whitespace, the line may not start with '*' (a multi-bulk)
+	 * and is at most 64 KiB.
+	 */
+	private static boolean inlineable(List<byte[]> command) {
+		int length = 0;
+		for (byte[] argument : command) {
+			if (argument.length == 0) {
+				return false;
+			}
+			for (byte b : argument) {
+				if (b == '\n' || b == '*' || isWhitespace(b)) {
+					return false;
+				}
+			}
+			length += argument.length + 3;
+		}
+		return length < 60 * 1024;
+	}
+
+	private static boolean isWhitespace(byte b) {
+		for (byte space : WHITESPACE) {
+			if (b == space) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** Applies one mutation, recording it in {@code how}. */
+	private static byte[] mutate(Random random, byte[] input, StringBuilder how) {
+		if (input.length == 0) {
+			return input;
+		}
+		int at = random.nextInt(input.length);
+		byte[] mutated;
+		switch (random.nextInt(7)) {
+			case 0:
+				how.append(" flip@").append(at);
+				mutated = input.clone();
+				mutated[at] ^= (byte) (1 << random.nextInt(8));
+				return mutated;
+			case 1:
+				how.append(" truncate@").append(at);
+				return Arrays.copyOf(input, at);
+			case 2:
+				// a length field replaced: huge, negative, overflowing, or merely wrong
+				int marker = indexOfMarker(input, random.nextInt(input.length));
+				if (marker < 0) {
+					how.append(" no-marker");
+					return input;
+				}
+				int end = marker + 1;
+				while (end < input.length && input[end] != '\r') {
+					end++;
+				}
+				String[] numbers = { "2147483647", "2147483648", "2000000000", "536870912", "536870911", "1048576",
+						"1048577", "9223372036854775807", "99999999999999999999", "-1", "-2147483648", "-", "", "0",
+						"00000000000000000001", "+1", " 1", "1 ", Integer.toString(random.nextInt()) };
+				String number = numbers[random.nextInt(numbers.length)];
+				how.append(" number@").append(marker).append('=').append(number);
+				return concat(Arrays.copyOf(input, marker + 1), ascii(number),
+						Arrays.copyOfRange(input, end, input.length));
+			case 3:
+				byte[] inserted = new byte[1 + random.nextInt(4)];
+				random.nextBytes(inserted);
+				if (random.nextBoolean()) {
+					Arrays.fill(inserted, (byte) "*$\r\n0".charAt(random.nextInt(5)));
+				}
+				how.append(" insert@").append(at).append('+').append(inserted.length);
+				return concat(Arrays.copyOf(input, at), inserted, Arrays.copyOfRange(input, at, input.length));
+			case 4:
+				int to = Math.min(input.length, at + 1 + random.nextInt(8));
+				how.append(" delete@").append(at).append('-').append(to);
+				return concat(Arrays.copyOf(input, at), Arrays.copyOfRange(input, to, input.length));
+			case 5:
+				byte[] special = { '*', '$', '\r', '\n', '-', '0', '9', ' ', 0, (byte) 0xff };
+				how.append(" special@").append(at);
+				mutated = input.clone();
+				mutated[at] = special[random.nextInt(special.length)];
+				return mutated;
+			default:
+				how.append(" byte@").append(at);
+				mutated = input.clone();
+				mutated[at] = (byte) random.nextInt(256);
+				return mutated;
+		}
+	}
+
+	/** The first '*' or '$' at or after {@code from}, else before it; -1 when there is none. */
+	private static int indexOfMarker(byte[] input, int from) {
+		for (int i = 0; i < input.length; i++) {
+			int at = (from + i) % input.length;
+			if (input[at] == '*' || input[at] == '$') {
+				return at;
+			}
+		}
+		return -1;
+	}
+
+	private static byte[] ascii(String text) {
+		return text.getBytes(StandardCharsets.ISO_8859_1);
+	}
+
+	private static byte[] concat(byte[]... parts) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		for (byte[] part : parts) {
+			out.writeBytes(part);
+		}
+		return out.toByteArray();
+	}
+
+	private static final class Case {
+
+		final String kind;
+
+		final byte[] input;
+
+		/** The commands a read must give: only for valid, unmutated input. */
+		final List<List<byte[]>> expected;
+
+		final long maxBulkLength;
+
+		Case(String kind, byte[] input, List<List<byte[]>> expected, long maxBulkLength) {
+			this.kind = kind;
+			this.input = input;
+			this.expected = expected;
+			this.maxBulkLength = maxBulkLength;
+		}
+
+	}
+
+	/** Hands out at most a few bytes per read, as a socket may. */
+	private static final class TrickleInputStream extends ByteArrayInputStream {
+
+		private final int most;
+
+		TrickleInputStream(byte[] bytes, int most) {
+			super(bytes);
+			this.most = most;
+		}
+
+		@Override
+		public synchronized int read(byte[] b, int off, int len) {
+			return super.read(b, off, Math.min(len, this.most));
+		}
+
+	}
+
+}
