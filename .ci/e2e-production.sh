@@ -213,7 +213,80 @@ reuse_port() {
 	wait "$b" || true
 }
 
+# ---- 4. HAProxy, PROXY protocol v2, drain ---------------------------------------------------------
+behind_haproxy() {
+	local front pa pb ha hb a b haproxy status result requests=1000 clients=50
+	front=$(free_port)
+	pa=$(free_port)
+	pb=$(free_port)
+	ha=$(free_port)
+	hb=$(free_port)
+	local proxied=(--gserver.proxy-protocol=required --gserver.proxy-protocol-trusted=127.0.0.1/32 --gserver.stop-timeout=1s)
+	start_sample lb-a "$pa" "$ha" "${proxied[@]}"
+	a=$STARTED
+	start_sample lb-b "$pb" "$hb" "${proxied[@]}"
+	b=$STARTED
+	wait_http_ready "$ha" "$a"
+	wait_http_ready "$hb" "$b"
+	# without a header, a client that reaches an instance directly is closed
+	[ "$(redis-cli -p "$pa" ping 2>/dev/null || true)" != PONG ] || fail "an instance answered a client without a PROXY header"
+	cat >"$WORK/haproxy.cfg" <<-CONFIG
+	global
+	    maxconn 2000
+	defaults
+	    mode tcp
+	    timeout connect 2s
+	    timeout client 60s
+	    timeout server 60s
+	    retries 3
+	    option redispatch
+	frontend redis
+	    bind 127.0.0.1:$front
+	    default_backend samples
+	backend samples
+	    balance roundrobin
+	    option httpchk GET /actuator/health/readiness
+	    http-check expect status 200
+	    default-server inter 200ms fall 1 rise 2 send-proxy-v2
+	    server a 127.0.0.1:$pa check port $ha
+	    server b 127.0.0.1:$pb check port $hb
+	CONFIG
+	haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
+	haproxy=$!
+	PIDS+=("$haproxy")
+	for _ in $(seq 1 100); do
+		[ "$(redis-cli -p "$front" ping 2>/dev/null)" = PONG ] && break
+		sleep 0.1
+	done
+	[ "$(redis-cli -p "$front" ping 2>/dev/null)" = PONG ] || fail "no PONG through HAProxy"
+	local info
+	info=$(python3 .ci/resp_clients.py clientinfo --port "$front") || fail "CLIENT INFO through HAProxy: $info"
+	echo "e2e-production: 4. through HAProxy (send-proxy-v2), CLIENT INFO: $info"
+	python3 .ci/resp_clients.py load --port "$front" --clients "$clients" --requests "$requests" --reconnect \
+		--deadline 120 --go-file "$WORK/go-4" >"$WORK/load-4.json" 2>"$WORK/load-4.err" &
+	local load=$!
+	PIDS+=("$load")
+	wait_file "$WORK/go-4" 60
+	kill -TERM "$a"
+	status=0
+	wait "$a" || status=$?
+	wait "$load" || fail "the load clients failed: $(cat "$WORK/load-4.err")"
+	result=$(cat "$WORK/load-4.json")
+	echo "e2e-production:    SIGTERM to one instance under $clients clients x $requests requests: exit $status; clients: $result"
+	[ "$status" -eq 0 ] || fail "the instance stopped under load exited with $status"
+	[ "$(json_field "$result" half)" -eq 0 ] || fail "a client received a half-written reply"
+	[ "$(json_field "$result" wrong)" -eq 0 ] || fail "a client received a wrong reply"
+	[ "$(json_field "$result" clients_finished)" -eq "$clients" ] || fail "not every client finished its requests"
+	[ "$(json_field "$result" acknowledged)" -eq $(( clients * requests )) ] || fail "requests were not all acknowledged"
+	[ "$(json_field "$result" cut)" -ge 1 ] || fail "no connection was cut: the instance stopped after the load, not during it"
+	grep -q "Stopped <StreamServer.*, 0 killed" "$WORK/lb-a.log" || fail "handlers were killed on the instance that stopped"
+	kill -TERM "$b" "$haproxy"
+	wait "$b" || true
+	wait "$haproxy" || true
+}
+
 shutdown_under_load
 out_of_descriptors
 reuse_port
+behind_haproxy
 echo "e2e-production: passed"
