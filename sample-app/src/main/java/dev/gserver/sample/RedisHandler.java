@@ -33,7 +33,8 @@ public class RedisHandler implements Handler {
 
 	@Override
 	public void handle(Connection connection) throws IOException {
-		RespReader reader = new RespReader(connection.getInputStream(), this.properties.getMaxBulkLength().toBytes());
+		RespReader reader = new RespReader(connection.getInputStream(), this.properties.getMaxBulkLength().toBytes(),
+				this.properties.getMaxRequestSize().toBytes());
 		RespWriter writer = new RespWriter(connection.getOutputStream());
 		ClientInfo client = new ClientInfo(connection);
 		try {

@@ -22,6 +22,8 @@ final class RespReader {
 
 	private final long maxBulkLength;
 
+	private final long maxRequestSize;
+
 	/**
 	 * Small for the many idle connections a server holds; it doubles, up to 16 KiB, when a read
 	 * fills it (a pipelining client).
@@ -39,10 +41,15 @@ final class RespReader {
 	/** Bulk strings up to this size are allocated at once; longer ones grow as their bytes arrive. */
 	private static final int ALLOCATE_AT_ONCE = 64 * 1024;
 
-	RespReader(InputStream in, long maxBulkLength) {
+	/**
+	 * @param maxBulkLength the longest bulk string accepted
+	 * @param maxRequestSize the most bytes of bulk strings one command may carry in all
+	 */
+	RespReader(InputStream in, long maxBulkLength, long maxRequestSize) {
 		this.in = in;
 		// a Java array holds at most about 2^31 bytes
 		this.maxBulkLength = Math.min(maxBulkLength, Integer.MAX_VALUE - 8);
+		this.maxRequestSize = maxRequestSize;
 	}
 
 	/** Returns whether a command is already buffered, so that replies may wait to be flushed together. */
@@ -70,6 +77,7 @@ final class RespReader {
 		long count = readNumber(MAX_MULTIBULK_LENGTH, "invalid multibulk length");
 		// the header is only a promise: room grows as the arguments arrive
 		List<byte[]> arguments = new ArrayList<>((int) Math.min(Math.max(count, 0), 16));
+		long size = 0;
 		for (long i = 0; i < count; i++) {
 			int marker = readByte();
 			if (marker != '$') {
@@ -81,6 +89,11 @@ final class RespReader {
 			long length = readNumber(this.maxBulkLength, "invalid bulk length");
 			if (length < 0) {
 				throw new ProtocolException("invalid bulk length");
+			}
+			size += length;
+			if (size > this.maxRequestSize) {
+				// refused as its length is read: many bulks each under the limit cannot add up past it
+				throw new ProtocolException("request too large");
 			}
 			arguments.add(readBulk((int) length));
 		}

@@ -13,6 +13,21 @@ public class SampleProperties {
 	 */
 	private DataSize maxBulkLength = DataSize.ofMegabytes(512);
 
+	/**
+	 * Most bytes of bulk strings one command may carry in all; a command declaring more is
+	 * refused as its lengths are read, before they are allocated. Redis's
+	 * client-query-buffer-limit.
+	 */
+	private DataSize maxRequestSize = DataSize.ofGigabytes(1);
+
+	public DataSize getMaxRequestSize() {
+		return this.maxRequestSize;
+	}
+
+	public void setMaxRequestSize(DataSize maxRequestSize) {
+		this.maxRequestSize = maxRequestSize;
+	}
+
 	public DataSize getMaxBulkLength() {
 		return this.maxBulkLength;
 	}

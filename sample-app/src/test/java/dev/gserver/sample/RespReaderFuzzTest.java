@@ -100,7 +100,7 @@ class RespReaderFuzzTest {
 	@Test
 	void protocolErrorMessagesHaveNoLineBreaks() {
 		for (String input : new String[] { "*1\r\n\r\n", "*1\r\n\n", "*2\r\n$1\r\na\r\n\r\n" }) {
-			RespReader reader = new RespReader(new ByteArrayInputStream(ascii(input)), MAX_BULK_LENGTH);
+			RespReader reader = new RespReader(new ByteArrayInputStream(ascii(input)), MAX_BULK_LENGTH, Long.MAX_VALUE);
 			assertThatExceptionOfType(ProtocolException.class).isThrownBy(reader::readCommand)
 				.withMessage("expected '$', got ' '");
 		}
@@ -108,7 +108,7 @@ class RespReaderFuzzTest {
 
 	/** Returns the bytes allocated by this thread while reading every command of {@code input}. */
 	private static long allocatedReading(byte[] input, long maxBulkLength, int most) {
-		RespReader reader = new RespReader(new TrickleInputStream(input, most), maxBulkLength);
+		RespReader reader = new RespReader(new TrickleInputStream(input, most), maxBulkLength, Long.MAX_VALUE);
 		long thread = Thread.currentThread().getId();
 		long before = THREADS.getThreadAllocatedBytes(thread);
 		try {
@@ -131,7 +131,7 @@ class RespReaderFuzzTest {
 	/** Reads every command of one case and checks every property; {@code most} bounds the bytes per read. */
 	private static Outcome check(Case generated, int most, int run, boolean measure) {
 		TrickleInputStream in = new TrickleInputStream(generated.input, most);
-		RespReader reader = new RespReader(in, generated.maxBulkLength);
+		RespReader reader = new RespReader(in, generated.maxBulkLength, Long.MAX_VALUE);
 		List<List<byte[]>> commands = new ArrayList<>();
 		long thread = Thread.currentThread().getId();
 		long before = measure ? THREADS.getThreadAllocatedBytes(thread) : 0;

@@ -483,9 +483,9 @@ class SampleApplicationTest {
 		assertThat(this.httpPort).isNotEqualTo(this.port);
 	}
 
-	/** The same application with {@code sample.max-bulk-length} at 1 KB: a context of its own. */
+	/** The same application with {@code sample.max-bulk-length} at 1 KB and requests at 2 KB: a context of its own. */
 	@Nested
-	@TestPropertySource(properties = "sample.max-bulk-length=1KB")
+	@TestPropertySource(properties = { "sample.max-bulk-length=1KB", "sample.max-request-size=2KB" })
 	class SmallMaxBulkLength {
 
 		@Value("${local.gserver.port}")
@@ -519,6 +519,18 @@ class SampleApplicationTest {
 			try (Jedis after = new Jedis(HOST, this.smallPort)) {
 				assertThat(after.ping()).isEqualTo("PONG");
 			}
+		}
+
+		@Test
+		void requestLargerThanTheLimitInAllIsRefusedAsItsLengthsAreRead() throws IOException {
+			String kilobyte = "v".repeat(1024);
+			try (Jedis jedis = new Jedis(HOST, this.smallPort)) {
+				// 3 + 1020 + 1024 bytes of bulks: under the 2 KB limit
+				assertThat(jedis.del("k".repeat(1020), kilobyte)).isZero();
+			}
+			// 3 + 1024 + 1024: refused when the last length is read, before its bytes are sent
+			assertThat(exchangeUntilEnd(this.smallPort, "*3\r\n$3\r\nDEL\r\n$1024\r\n" + kilobyte + "\r\n$1024\r\n"))
+				.isEqualTo("-ERR Protocol error: request too large\r\n");
 		}
 
 	}
