@@ -163,21 +163,20 @@ class GServerMeters implements ServerEventListener {
 
 	@Override
 	public void tlsHandshakeFailed(String reason) {
-		// a handful of fixed reasons: looked up per failure, cheaper than a failed handshake
-		Counter.builder("gserver.tls.handshake.errors")
-			.description("TLS handshakes that failed, by reason: timeout, closed, certificate, protocol, other")
-			.baseUnit("errors")
-			.tags(this.tags)
-			.tag("reason", reason)
-			.register(this.registry)
-			.increment();
+		countError("gserver.tls.handshake.errors",
+				"TLS handshakes that failed, by reason: timeout, closed, certificate, protocol, other", reason);
 	}
 
 	@Override
 	public void proxyHeaderRejected(String reason) {
-		Counter.builder("gserver.proxy.errors")
-			.description("Connections closed for their PROXY protocol header, by reason: missing, untrusted, "
-					+ "malformed, oversized, unsupported, timeout, closed")
+		countError("gserver.proxy.errors", "Connections closed for their PROXY protocol header, by reason: missing, "
+				+ "untrusted, malformed, oversized, unsupported, timeout, closed", reason);
+	}
+
+	/** A client refused before its handler, for one of a handful of fixed reasons: looked up per failure, which is rare. */
+	private void countError(String name, String description, String reason) {
+		Counter.builder(name)
+			.description(description)
 			.baseUnit("errors")
 			.tags(this.tags)
 			.tag("reason", reason)
