@@ -19,6 +19,12 @@ def main(results, idle):
         latency[(r["target"], key)].append((float(r["p50_ms"]), float(r["p99_ms"])))
     targets = sorted({r["target"] for r in rows}, key=lambda t: (t != "redis", t))
     tests = sorted({(r["workload"], r["test"]) for r in rows})
+    if rows:
+        print_throughput_and_latency(targets, tests, rps, by_round, latency)
+    print_idle(idle)
+
+
+def print_throughput_and_latency(targets, tests, rps, by_round, latency):
     print("### Requests per second (median) and ratio to redis-server (median of per-round ratios)\n")
     print("| target | " + " | ".join(f"{w} {t}" for w, t in tests) + " |")
     print("|---" * (len(tests) + 1) + "|")
@@ -45,6 +51,9 @@ def main(results, idle):
             cells.append(f"{statistics.median(v[0] for v in values):.3f} / {statistics.median(v[1] for v in values):.3f}"
                          if values else "-")
         print(f"| {target} | " + " | ".join(cells) + " |")
+
+
+def print_idle(idle):
     print("\n### Idle connections\n")
     print("| target | connections | RSS KiB/conn | live heap KiB/conn | threads before / after | answered |")
     print("|---|---|---|---|---|---|")
