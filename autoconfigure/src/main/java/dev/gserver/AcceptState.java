@@ -12,7 +12,10 @@ public enum AcceptState {
 	/** Paused by {@link BaseServer#stopAccepting()}: an operator's drain. */
 	PAUSED,
 
-	/** Every pool slot is in use: connections wait in the backlog until one frees (back-pressure). */
+	/**
+	 * Every pool slot is in use, or the server handles {@link BaseServer#getMaxConnections()}
+	 * connections: new ones wait in the backlog until one ends (back-pressure).
+	 */
 	POOL_FULL,
 
 	/** Pausing after failed accepts or spawns, for the current back-off delay. */

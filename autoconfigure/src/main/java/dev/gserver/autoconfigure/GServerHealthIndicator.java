@@ -49,6 +49,9 @@ public class GServerHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("port", server.port())
 			.withDetail("spawn", server.spawn())
 			.withDetail("activeConnections", server.activeConnections());
+		if (server.maxConnections() > 0) {
+			builder.withDetail("maxConnections", server.maxConnections());
+		}
 		if (server.pool() != null) {
 			builder.withDetail("pool", server.pool());
 		}

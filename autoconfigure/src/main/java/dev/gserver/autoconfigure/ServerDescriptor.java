@@ -16,6 +16,7 @@ import dev.gserver.Pool;
  * @param spawn how handlers run
  * @param pool the pool's size and use, or {@code null} without a pool
  * @param activeConnections connections whose handler is running
+ * @param maxConnections the most connections handled at once, 0 for no limit
  * @param accepted connections accepted
  * @param rejected connections closed unhandled
  * @param acceptErrors failed accepts
@@ -24,7 +25,7 @@ import dev.gserver.Pool;
  * @param fatalError the error that closed the server, or {@code null}
  */
 public record ServerDescriptor(String name, AcceptState state, String address, String host, int port, String spawn,
-		PoolDescriptor pool, int activeConnections, long accepted, long rejected, long acceptErrors, long bytesReceived,
+		PoolDescriptor pool, int activeConnections, int maxConnections, long accepted, long rejected, long acceptErrors, long bytesReceived,
 		long bytesSent, String fatalError) {
 
 	static ServerDescriptor of(String name, BaseServer<?, ?> server) {
@@ -33,7 +34,7 @@ public record ServerDescriptor(String name, AcceptState state, String address, S
 		return new ServerDescriptor(name, server.getAcceptState(), Addresses.format(server.getAddress()),
 				server.getServerHost(), server.getServerPort(), server.getSpawn().toString(),
 				(pool != null) ? new PoolDescriptor(pool.size(), pool.activeCount()) : null,
-				server.getActiveConnections(), server.getAcceptedCount(), server.getRejectedCount(),
+				server.getActiveConnections(), server.getMaxConnections(), server.getAcceptedCount(), server.getRejectedCount(),
 				server.getAcceptErrorCount(), server.getBytesReceived(), server.getBytesSent(),
 				(fatal != null) ? fatal.toString() : null);
 	}

@@ -50,6 +50,7 @@ class GServerHealthAndEndpointTest {
 				.containsEntry("port", server.getServerPort())
 				.containsEntry("spawn", "default")
 				.containsEntry("activeConnections", 0)
+				.doesNotContainKey("maxConnections")
 				.doesNotContainKey("pool");
 			server.stopAccepting();
 			assertThat(health.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
@@ -75,6 +76,32 @@ class GServerHealthAndEndpointTest {
 				assertThat(full.getStatus()).isEqualTo(Status.UP);
 				assertThat(full.getDetails()).containsEntry("paused", "pool-full")
 					.containsEntry("pool", new ServerDescriptor.PoolDescriptor(1, 1));
+			}
+			finally {
+				release.countDown();
+			}
+		});
+	}
+
+	@Test
+	void connectionLimitIsUpWithAPausedDetail() {
+		CountDownLatch release = new CountDownLatch(1);
+		CountDownLatch handling = new CountDownLatch(1);
+		this.runner.withBean(Handler.class, () -> (connection) -> {
+			handling.countDown();
+			release.await();
+		}).withPropertyValues("gserver.max-connections=1").run((context) -> {
+			HealthIndicator health = (HealthIndicator) context.getBean("gserverHealthContributor");
+			StreamServer server = context.getBean(StreamServer.class);
+			try (Socket first = Clients.connect(server.getServerPort()); Socket second = Clients.connect(server.getServerPort())) {
+				assertThat(handling.await(10, TimeUnit.SECONDS)).isTrue();
+				await().atMost(Duration.ofSeconds(10)).until(() -> server.getAcceptState() == AcceptState.POOL_FULL);
+				Health full = health.health();
+				assertThat(full.getStatus()).isEqualTo(Status.UP);
+				assertThat(full.getDetails()).containsEntry("paused", "pool-full")
+					.containsEntry("activeConnections", 1)
+					.containsEntry("maxConnections", 1)
+					.doesNotContainKey("pool");
 			}
 			finally {
 				release.countDown();
