@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The running tasks of one owner, so that it can wait for them and kill them: gevent's
@@ -73,10 +74,25 @@ final class TaskGroup {
 	 * @return whether they all ended in time
 	 */
 	boolean drain(Duration timeout) {
+		return applyThenJoin(Task::drain, timeout);
+	}
+
+	/**
+	 * Kills every task (but one run by the calling thread), then waits up to {@code timeout}
+	 * for them to end.
+	 * @return how many tasks are still running afterwards
+	 */
+	int kill(Duration timeout) {
+		applyThenJoin(Task::kill, timeout);
+		return Math.max(0, this.size.get() - ownTasks());
+	}
+
+	/** Applies {@code action} to every task but the caller's own, then waits for them; returns whether they ended. */
+	private boolean applyThenJoin(Consumer<Task> action, Duration timeout) {
 		Thread caller = Thread.currentThread();
 		for (Task task : this.tasks) {
 			if (!task.isRunBy(caller)) {
-				task.drain();
+				action.accept(task);
 			}
 		}
 		try {
@@ -86,27 +102,6 @@ final class TaskGroup {
 			Thread.currentThread().interrupt();
 			return false;
 		}
-	}
-
-	/**
-	 * Kills every task (but one run by the calling thread), then waits up to {@code timeout}
-	 * for them to end.
-	 * @return how many tasks are still running afterwards
-	 */
-	int kill(Duration timeout) {
-		Thread caller = Thread.currentThread();
-		for (Task task : this.tasks) {
-			if (!task.isRunBy(caller)) {
-				task.kill();
-			}
-		}
-		try {
-			join(timeout);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-		return Math.max(0, this.size.get() - ownTasks());
 	}
 
 	private int ownTasks() {
