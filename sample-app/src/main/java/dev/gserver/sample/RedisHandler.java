@@ -69,12 +69,16 @@ public class RedisHandler implements Handler {
 
 	/** Runs one command and writes its reply; returns whether the client asked to quit. */
 	private boolean execute(List<byte[]> command, RespWriter writer, ClientInfo client) {
-		String name = new String(command.get(0), StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+		Command name = Command.of(command.get(0));
+		if (name == null) {
+			unknown(command, writer);
+			return false;
+		}
 		int arguments = command.size() - 1;
 		switch (name) {
-			case "ping":
+			case PING:
 				if (arguments == 0) {
-					writer.simple("PONG");
+					writer.pong();
 				}
 				else if (arguments == 1) {
 					writer.bulk(command.get(1));
@@ -83,7 +87,7 @@ public class RedisHandler implements Handler {
 					wrongArity(writer, name);
 				}
 				return false;
-			case "echo":
+			case ECHO:
 				if (arguments != 1) {
 					wrongArity(writer, name);
 				}
@@ -91,7 +95,7 @@ public class RedisHandler implements Handler {
 					writer.bulk(command.get(1));
 				}
 				return false;
-			case "get":
+			case GET:
 				if (arguments != 1) {
 					wrongArity(writer, name);
 				}
@@ -99,23 +103,23 @@ public class RedisHandler implements Handler {
 					writer.bulk(this.store.get(command.get(1)));
 				}
 				return false;
-			case "set":
+			case SET:
 				set(command, writer);
 				return false;
-			case "del":
-			case "exists":
+			case DEL:
+			case EXISTS:
 				if (arguments < 1) {
 					wrongArity(writer, name);
 					return false;
 				}
 				long count = 0;
 				for (int i = 1; i < command.size(); i++) {
-					count += (name.equals("del") ? this.store.delete(command.get(i)) : this.store.exists(command.get(i)))
+					count += ((name == Command.DEL) ? this.store.delete(command.get(i)) : this.store.exists(command.get(i)))
 							? 1 : 0;
 				}
 				writer.integer(count);
 				return false;
-			case "incr":
+			case INCR:
 				if (arguments != 1) {
 					wrongArity(writer, name);
 					return false;
@@ -130,7 +134,7 @@ public class RedisHandler implements Handler {
 					writer.error("ERR increment or decrement would overflow");
 				}
 				return false;
-			case "dbsize":
+			case DBSIZE:
 				if (arguments != 0) {
 					wrongArity(writer, name);
 				}
@@ -138,19 +142,18 @@ public class RedisHandler implements Handler {
 					writer.integer(this.store.size());
 				}
 				return false;
-			case "flushall":
+			case FLUSHALL:
 				this.store.clear();
-				writer.simple("OK");
+				writer.ok();
 				return false;
-			case "client":
+			case CLIENT:
 				client(command, writer, client);
 				return false;
-			case "quit":
-				writer.simple("OK");
+			case QUIT:
+				writer.ok();
 				return true;
 			default:
-				unknown(command, writer);
-				return false;
+				throw new IllegalStateException("No case for " + name);
 		}
 	}
 
@@ -186,7 +189,7 @@ public class RedisHandler implements Handler {
 			}
 		}
 		this.store.set(command.get(1), command.get(2), expiresAt);
-		writer.simple("OK");
+		writer.ok();
 	}
 
 	/** CLIENT INFO | ID | SETNAME name | GETNAME | SETINFO attribute value */
@@ -218,7 +221,7 @@ public class RedisHandler implements Handler {
 					return;
 				}
 				client.setName(name);
-				writer.simple("OK");
+				writer.ok();
 				break;
 			case "setinfo":
 				// client libraries announce themselves (lib-name, lib-ver); nothing here uses it
@@ -226,11 +229,15 @@ public class RedisHandler implements Handler {
 					wrongArity(writer, "client|setinfo");
 					return;
 				}
-				writer.simple("OK");
+				writer.ok();
 				break;
 			default:
 				writer.error("ERR unknown subcommand '" + printable(command.get(1)) + "'. Try CLIENT HELP.");
 		}
+	}
+
+	private static void wrongArity(RespWriter writer, Command command) {
+		wrongArity(writer, command.lowerCase());
 	}
 
 	private static void wrongArity(RespWriter writer, String name) {

@@ -24,6 +24,8 @@ final class RespReader {
 
 	private final long maxRequestSize;
 
+	private final List<byte[]> arguments = new ArrayList<>();
+
 	/**
 	 * Small for the many idle connections a server holds; it doubles, up to 16 KiB, when a read
 	 * fills it (a pipelining client).
@@ -59,7 +61,7 @@ final class RespReader {
 
 	/**
 	 * Reads one command, as its arguments; {@code null} at end of stream between commands, and an
-	 * empty list for an empty inline line.
+	 * empty list for an empty inline line. The list is the reader's own, valid until the next call.
 	 * @throws ProtocolException when the client does not speak RESP
 	 */
 	List<byte[]> readCommand() throws IOException {
@@ -76,7 +78,7 @@ final class RespReader {
 	private List<byte[]> readMultiBulk() throws IOException {
 		long count = readNumber(MAX_MULTIBULK_LENGTH, "invalid multibulk length");
 		// the header is only a promise: room grows as the arguments arrive
-		List<byte[]> arguments = new ArrayList<>((int) Math.min(Math.max(count, 0), 16));
+		List<byte[]> arguments = reusedArguments();
 		long size = 0;
 		for (long i = 0; i < count; i++) {
 			int marker = readByte();
@@ -153,7 +155,7 @@ final class RespReader {
 
 	/** Reads an inline command: words separated by whitespace as Redis splits them, up to LF. */
 	private List<byte[]> readInline() throws IOException {
-		List<byte[]> arguments = new ArrayList<>(4);
+		List<byte[]> arguments = reusedArguments();
 		byte[] word = new byte[32];
 		int wordLength = 0;
 		int lineLength = 0;
@@ -178,6 +180,12 @@ final class RespReader {
 			arguments.add(java.util.Arrays.copyOf(word, wordLength));
 		}
 		return arguments;
+	}
+
+	/** The list each command's arguments are read into, emptied: one per connection, not one per command. */
+	private List<byte[]> reusedArguments() {
+		this.arguments.clear();
+		return this.arguments;
 	}
 
 	private int readByte() throws IOException {

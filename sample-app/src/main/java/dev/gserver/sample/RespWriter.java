@@ -11,6 +11,10 @@ final class RespWriter {
 
 	private static final byte[] NULL_BULK = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
 
+	private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
+
+	private static final byte[] PONG = "+PONG\r\n".getBytes(StandardCharsets.US_ASCII);
+
 	private final OutputStream out;
 
 	/** Small for idle connections; grows with the replies it holds. */
@@ -22,10 +26,13 @@ final class RespWriter {
 		this.out = out;
 	}
 
-	void simple(String text) {
-		write('+');
-		write(text.getBytes(StandardCharsets.UTF_8));
-		write(CRLF);
+	/** {@code +OK}: written from a constant, as most replies are, so that a reply allocates nothing. */
+	void ok() {
+		write(OK);
+	}
+
+	void pong() {
+		write(PONG);
 	}
 
 	void error(String message) {
@@ -36,7 +43,7 @@ final class RespWriter {
 
 	void integer(long value) {
 		write(':');
-		write(Long.toString(value).getBytes(StandardCharsets.US_ASCII));
+		writeDecimal(value);
 		write(CRLF);
 	}
 
@@ -46,7 +53,7 @@ final class RespWriter {
 			return;
 		}
 		write('$');
-		write(Integer.toString(value.length).getBytes(StandardCharsets.US_ASCII));
+		writeDecimal(value.length);
 		write(CRLF);
 		write(value);
 		write(CRLF);
@@ -58,6 +65,28 @@ final class RespWriter {
 			this.out.flush();
 			this.length = 0;
 		}
+	}
+
+	/** Writes {@code value} in decimal digits straight into the buffer. */
+	private void writeDecimal(long value) {
+		if (value == Long.MIN_VALUE) {
+			write(Long.toString(value).getBytes(StandardCharsets.US_ASCII));
+			return;
+		}
+		if (value < 0) {
+			write('-');
+			value = -value;
+		}
+		int digits = 1;
+		for (long rest = value / 10; rest > 0; rest /= 10) {
+			digits++;
+		}
+		ensure(digits);
+		for (int i = this.length + digits - 1; i >= this.length; i--) {
+			this.buffer[i] = (byte) ('0' + value % 10);
+			value /= 10;
+		}
+		this.length += digits;
 	}
 
 	private void write(int b) {

@@ -139,7 +139,8 @@ class RespReaderFuzzTest {
 		try {
 			List<byte[]> command;
 			while ((command = reader.readCommand()) != null) {
-				commands.add(command);
+				// the reader fills the same list with each command: keep a copy
+				commands.add(new ArrayList<>(command));
 				// each command takes a byte at least: more commands than bytes is a loop
 				assertThat(commands.size()).as(() -> describe(generated, run))
 					.isLessThanOrEqualTo(generated.input.length);

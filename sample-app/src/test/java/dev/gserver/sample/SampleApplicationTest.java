@@ -137,6 +137,10 @@ class SampleApplicationTest {
 			assertThat(jedis.get("incr:counter")).isEqualTo("2");
 			jedis.set("incr:counter", "-5");
 			assertThat(jedis.incr("incr:counter")).isEqualTo(-4);
+			jedis.set("incr:counter", "-1");
+			assertThat(jedis.incr("incr:counter")).isZero();
+			jedis.set("incr:counter", "9223372036854775806");
+			assertThat(jedis.incr("incr:counter")).isEqualTo(Long.MAX_VALUE);
 
 			jedis.set("incr:text", "not a number");
 			assertThatExceptionOfType(JedisDataException.class).isThrownBy(() -> jedis.incr("incr:text"))
