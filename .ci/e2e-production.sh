@@ -55,40 +55,40 @@ start_sample() {
 	PIDS+=("$STARTED")
 }
 
-# wait_ready PORT PID [PING_COMMAND...]: until the server answers PONG (60 s at most)
-wait_ready() {
-	local port=$1 pid=$2
-	for _ in $(seq 1 240); do
-		if [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ]; then
-			return 0
-		fi
-		kill -0 "$pid" 2>/dev/null || fail "the server on port $port ended before answering"
-		sleep 0.25
-	done
-	fail "the server on port $port did not answer within 60 s"
-}
-
-# wait_http_ready HTTP_PORT PID: until the readiness probe says UP (60 s at most)
-wait_http_ready() {
-	local http=$1 pid=$2
-	for _ in $(seq 1 240); do
-		if curl -fsS "http://127.0.0.1:$http/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'; then
-			return 0
-		fi
-		kill -0 "$pid" 2>/dev/null || fail "the server with HTTP port $http ended before it was ready"
-		sleep 0.25
-	done
-	fail "readiness on HTTP port $http did not turn UP within 60 s"
-}
-
-# wait_file PATH SECONDS
-wait_file() {
-	local waited=0
-	while [ ! -s "$1" ]; do
-		[ "$waited" -lt $(( $2 * 10 )) ] || fail "$1 did not appear within $2 s"
+# wait_until WHAT PID SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds; fails when
+# PID ends first (0: no process to watch) or after SECONDS
+wait_until() {
+	local what=$1 pid=$2 seconds=$3
+	shift 3
+	for _ in $(seq 1 $(( seconds * 10 ))); do
+		"$@" && return 0
+		[ "$pid" = 0 ] || kill -0 "$pid" 2>/dev/null || fail "$what: the process ended first"
 		sleep 0.1
-		waited=$(( waited + 1 ))
 	done
+	fail "$what: not within $seconds s"
+}
+
+answers_pong() {
+	[ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ]
+}
+
+is_ready() {
+	curl -fsS "http://127.0.0.1:$1/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'
+}
+
+# wait_ready PORT PID: until the server answers PONG
+wait_ready() {
+	wait_until "PONG from the server on port $1" "$2" 60 answers_pong "$1"
+}
+
+# wait_http_ready HTTP_PORT PID: until the readiness probe says UP
+wait_http_ready() {
+	wait_until "readiness UP on HTTP port $1" "$2" 60 is_ready "$1"
+}
+
+# wait_file PATH SECONDS: until the file has content
+wait_file() {
+	wait_until "$1 written" 0 "$2" test -s "$1"
 }
 
 # json_field JSON NAME
@@ -153,11 +153,8 @@ out_of_descriptors() {
 	local holder=$!
 	PIDS+=("$holder")
 	wait_file "$WORK/hold" 120
-	for _ in $(seq 1 100); do
-		grep -q "accept failed" "$WORK/fd.log" && break
-		sleep 0.1
-	done
-	grep -q "accept failed.*Too many open files" "$WORK/fd.log" || fail "no 'accept failed ... Too many open files' in the log with ulimit -n $limit"
+	wait_until "an 'accept failed ... Too many open files' line in the log with ulimit -n $limit" "$pid" 10 \
+		grep -q "accept failed.*Too many open files" "$WORK/fd.log"
 	# observe a window while descriptors stay exhausted: few errors (back-off), little CPU
 	errors_before=$(grep -c "accept failed" "$WORK/fd.log")
 	ticks_before=$(cpu_ticks "$pid")
@@ -176,11 +173,7 @@ out_of_descriptors() {
 	rm -f "$WORK/hold"
 	wait "$holder"
 	# descriptors free again: the same listener serves again, no restart
-	for _ in $(seq 1 100); do
-		[ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && break
-		sleep 0.1
-	done
-	[ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] || fail "no PONG after descriptors were freed"
+	wait_until "PONG after descriptors were freed" "$pid" 10 answers_pong "$port"
 	local metric
 	metric=$(curl -fsS "http://127.0.0.1:$http/actuator/prometheus" | grep '^gserver_accept_errors_total' | awk '{ s += $2 } END { print s + 0 }')
 	echo "e2e-production:    after release: PONG; gserver_accept_errors_total $metric"
@@ -198,16 +191,13 @@ reuse_port() {
 	wait_ready "$port" "$a"
 	start_sample reuse-b "$port" "$(free_port)" --gserver.reuse-port=true
 	b=$STARTED
-	for _ in $(seq 1 240); do
-		grep -q "Started SampleApplication" "$WORK/reuse-b.log" && break
-		kill -0 "$b" 2>/dev/null || fail "a second process could not listen on port $port with reuse-port"
-		sleep 0.25
-	done
+	wait_until "a second process listening on port $port with reuse-port" "$b" 60 \
+		grep -q "Started SampleApplication" "$WORK/reuse-b.log"
 	kill -TERM "$a"
 	status=0
 	wait "$a" || status=$?
 	[ "$status" -eq 0 ] || fail "reuse-port: the first process exited with $status"
-	[ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] || fail "reuse-port: port $port not served after the first process stopped"
+	answers_pong "$port" || fail "reuse-port: port $port not served after the first process stopped"
 	echo "e2e-production: 3. reuse-port: two processes listened on port $port; after one stopped the other answered PONG"
 	kill -TERM "$b"
 	wait "$b" || true
@@ -254,11 +244,7 @@ behind_haproxy() {
 	haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
 	haproxy=$!
 	PIDS+=("$haproxy")
-	for _ in $(seq 1 100); do
-		[ "$(redis-cli -p "$front" ping 2>/dev/null)" = PONG ] && break
-		sleep 0.1
-	done
-	[ "$(redis-cli -p "$front" ping 2>/dev/null)" = PONG ] || fail "no PONG through HAProxy"
+	wait_until "PONG through HAProxy" "$haproxy" 10 answers_pong "$front"
 	local info
 	info=$(python3 .ci/resp_clients.py clientinfo --port "$front") || fail "CLIENT INFO through HAProxy: $info"
 	echo "e2e-production: 4. through HAProxy (send-proxy-v2), CLIENT INFO: $info"

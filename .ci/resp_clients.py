@@ -55,7 +55,6 @@ class Totals:
         self.lock = threading.Lock()
         self.counts = dict(acknowledged=0, cut=0, half=0, wrong=0, reconnects=0, clients_finished=0,
                            connect_failures=0)
-        self.first_replies = 0
 
     def add(self, key, n=1):
         with self.lock:
@@ -64,7 +63,6 @@ class Totals:
 
 def run_client(index, args, totals, first_reply, stop):
     sock = None
-    sent_ok = 0
     had_reply = False
     i = 0
     deadline = time.monotonic() + args.deadline
@@ -105,7 +103,6 @@ def run_client(index, args, totals, first_reply, stop):
             sock.close()
             return
         totals.add("acknowledged")
-        sent_ok += 1
         i += 1
         if not had_reply:
             had_reply = True

@@ -488,18 +488,19 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 
 	/** Sets how long a client gets to send its PROXY header; 5 seconds by default. */
 	public void setProxyProtocolTimeout(Duration timeout) {
-		if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-			throw new IllegalArgumentException("proxyProtocolTimeout must be positive, got " + timeout);
-		}
-		this.proxyProtocolTimeout = timeout;
+		this.proxyProtocolTimeout = requirePositive("proxyProtocolTimeout", timeout);
 	}
 
 	/** Sets how long a client gets to complete its TLS handshake; 10 seconds by default. */
 	public void setHandshakeTimeout(Duration handshakeTimeout) {
-		if (handshakeTimeout == null || handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
-			throw new IllegalArgumentException("handshakeTimeout must be positive, got " + handshakeTimeout);
+		this.handshakeTimeout = requirePositive("handshakeTimeout", handshakeTimeout);
+	}
+
+	private static Duration requirePositive(String name, Duration value) {
+		if (value == null || value.isNegative() || value.isZero()) {
+			throw new IllegalArgumentException(name + " must be positive, got " + value);
 		}
-		this.handshakeTimeout = handshakeTimeout;
+		return value;
 	}
 
 }

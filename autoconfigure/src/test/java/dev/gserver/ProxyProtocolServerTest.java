@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import static dev.gserver.ProxyHeaderTest.ascii;
+import static dev.gserver.ProxyHeaderTest.concat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
@@ -75,16 +77,12 @@ class ProxyProtocolServerTest {
 		}
 	}
 
-	/** Sends {@code request} and returns whether the server closed the connection without a reply. */
-	private static boolean isRefused(int port, byte[] request) throws IOException {
+	/** Sends {@code request} and returns whether the server closed the connection without a reply (not {@link Clients#isRefused}: the connection was accepted). */
+	private static boolean closesUnanswered(int port, byte[] request) throws IOException {
 		try (Socket client = Clients.connect(port)) {
 			client.getOutputStream().write(request);
 			return Clients.isClosedWithoutData(client);
 		}
-	}
-
-	private static byte[] ascii(String text) {
-		return text.getBytes(StandardCharsets.US_ASCII);
 	}
 
 	@Test
@@ -106,7 +104,7 @@ class ProxyProtocolServerTest {
 	@Test
 	void localCommandKeepsTheSocketAddresses() throws Exception {
 		StreamServer server = start(ProxyProtocolMode.REQUIRED);
-		byte[] local = concat(V2_SIGNATURE, new byte[] { 0x20, 0x00, 0x00, 0x00 });
+		byte[] local = ProxyHeaderTest.v2(0x20, 0x00, new byte[0]);
 		try (Socket client = Clients.connect(server.getServerPort())) {
 			client.getOutputStream().write(concat(local, ascii("health\n")));
 			assertThat(Clients.readLine(client.getInputStream()))
@@ -134,8 +132,8 @@ class ProxyProtocolServerTest {
 		StreamServer server = start(ProxyProtocolMode.REQUIRED);
 		server.setProxyProtocolTimeout(Duration.ofMillis(200));
 		int port = server.getServerPort();
-		assertThat(isRefused(port, ascii("PROXY TCP4 192.0.2.1 not-an-ip 1 2\r\nx\n"))).isTrue();
-		assertThat(isRefused(port, ascii("PROXY TCP4 " + "1".repeat(200) + "\r\n"))).isTrue();
+		assertThat(closesUnanswered(port, ascii("PROXY TCP4 192.0.2.1 not-an-ip 1 2\r\nx\n"))).isTrue();
+		assertThat(closesUnanswered(port, ascii("PROXY TCP4 " + "1".repeat(200) + "\r\n"))).isTrue();
 		try (Socket slow = Clients.connect(port)) {
 			slow.getOutputStream().write(ascii("PROXY TCP4 192.0.2.1"));
 			assertThat(Clients.isClosedWithoutData(slow)).isTrue();
@@ -169,7 +167,7 @@ class ProxyProtocolServerTest {
 					+ " 127.0.0.1:" + optional.getServerPort() + " secure=false " + V1_TCP4.replace("\n", ""));
 		}
 		StreamServer required = start(ProxyProtocolMode.REQUIRED, "10.0.0.0/8");
-		assertThat(isRefused(required.getServerPort(), ascii(V1_TCP4 + "forged\n"))).isTrue();
+		assertThat(closesUnanswered(required.getServerPort(), ascii(V1_TCP4 + "forged\n"))).isTrue();
 		await().atMost(PATIENCE).until(() -> !this.events.proxyRejections.isEmpty());
 		assertThat(this.events.proxyRejections).containsExactly("untrusted");
 	}
@@ -206,8 +204,6 @@ class ProxyProtocolServerTest {
 		assertThat(Files.exists(directory.resolve("s.sock"))).isFalse();
 	}
 
-	private static final byte[] V2_SIGNATURE = { 0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A };
-
 	/** A v2 PROXY TCP over IPv6 header with one TLV after the addresses, as HAProxy may send. */
 	private static byte[] v2Tcp6(String source, String destination, int sourcePort, int destinationPort)
 			throws IOException {
@@ -218,19 +214,7 @@ class ProxyProtocolServerTest {
 				(byte) destinationPort });
 		// PP2_TYPE_UNIQUE_ID, 3 bytes
 		body.write(new byte[] { 0x05, 0x00, 0x03, 'a', 'b', 'c' });
-		byte[] addresses = body.toByteArray();
-		ByteArrayOutputStream header = new ByteArrayOutputStream();
-		header.write(V2_SIGNATURE);
-		header.write(new byte[] { 0x21, 0x21, (byte) (addresses.length >> 8), (byte) addresses.length });
-		header.write(addresses);
-		return header.toByteArray();
-	}
-
-	private static byte[] concat(byte[] first, byte[] second) {
-		byte[] all = new byte[first.length + second.length];
-		System.arraycopy(first, 0, all, 0, first.length);
-		System.arraycopy(second, 0, all, first.length, second.length);
-		return all;
+		return ProxyHeaderTest.v2(0x21, 0x21, body.toByteArray());
 	}
 
 	/** Also records each refused header's reason. */

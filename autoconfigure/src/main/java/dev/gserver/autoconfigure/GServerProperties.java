@@ -500,10 +500,7 @@ public class GServerProperties implements Validator {
 				errors.rejectValue("proxyProtocolTrusted", "invalid", ex.getMessage());
 			}
 		}
-		if (properties.getProxyProtocolTimeout() == null || properties.getProxyProtocolTimeout().isNegative()
-				|| properties.getProxyProtocolTimeout().isZero()) {
-			errors.rejectValue("proxyProtocolTimeout", "range", "must be positive");
-		}
+		rejectNotPositive(errors, "proxyProtocolTimeout", properties.getProxyProtocolTimeout());
 		if (properties.getMaxConnections() < 0) {
 			errors.rejectValue("maxConnections", "range", "must be 0 (no limit) or positive");
 		}
@@ -527,10 +524,7 @@ public class GServerProperties implements Validator {
 		catch (IllegalArgumentException ex) {
 			errors.rejectValue("udp.spawn", "invalid", ex.getMessage());
 		}
-		if (this.ssl.getHandshakeTimeout() == null || this.ssl.getHandshakeTimeout().isNegative()
-				|| this.ssl.getHandshakeTimeout().isZero()) {
-			errors.rejectValue("ssl.handshakeTimeout", "range", "must be positive");
-		}
+		rejectNotPositive(errors, "ssl.handshakeTimeout", this.ssl.getHandshakeTimeout());
 		if (!errors.hasFieldErrors("minDelay") && !errors.hasFieldErrors("maxDelay")
 				&& properties.getMinDelay().compareTo(properties.getMaxDelay()) > 0) {
 			errors.rejectValue("maxDelay", "range", "must not be shorter than gserver.min-delay");
@@ -552,6 +546,12 @@ public class GServerProperties implements Validator {
 		}
 		if (new InetSocketAddress(this.address.trim(), 0).isUnresolved()) {
 			errors.rejectValue("address", "invalid", "is neither an IP address nor a known host name");
+		}
+	}
+
+	private static void rejectNotPositive(Errors errors, String field, Duration value) {
+		if (value == null || value.isNegative() || value.isZero()) {
+			errors.rejectValue(field, "range", "must be positive");
 		}
 	}
 
