@@ -16,6 +16,9 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
+import dev.gserver.proxy.ProxyHeader;
+import dev.gserver.proxy.ProxyProtocolException;
+
 /**
  * A TCP or Unix-socket client, as a {@link Handler} sees it: the accepted channel, and on a TLS
  * server, the TLS socket layered over it once the handshake is done.

@@ -26,6 +26,11 @@ import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.gserver.proxy.CidrRange;
+import dev.gserver.proxy.ProxyHeader;
+import dev.gserver.proxy.ProxyProtocolException;
+import dev.gserver.proxy.ProxyProtocolMode;
+
 /**
  * A TCP server: gevent's {@code StreamServer}. Each accepted connection is handed to a
  * {@link Handler} on its own thread (see {@link Spawn}).

@@ -19,11 +19,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import static dev.gserver.ProxyHeaderTest.ascii;
-import static dev.gserver.ProxyHeaderTest.concat;
+import static dev.gserver.proxy.ProxyHeaderTest.ascii;
+import static dev.gserver.proxy.ProxyHeaderTest.concat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
+
+import dev.gserver.proxy.CidrRange;
+import dev.gserver.proxy.ProxyProtocolMode;
 
 /**
  * A server behind a PROXY-protocol load balancer, over real sockets: the handler sees the
@@ -104,7 +107,7 @@ class ProxyProtocolServerTest {
 	@Test
 	void localCommandKeepsTheSocketAddresses() throws Exception {
 		StreamServer server = start(ProxyProtocolMode.REQUIRED);
-		byte[] local = ProxyHeaderTest.v2(0x20, 0x00, new byte[0]);
+		byte[] local = dev.gserver.proxy.ProxyHeaderTest.v2(0x20, 0x00, new byte[0]);
 		try (Socket client = Clients.connect(server.getServerPort())) {
 			client.getOutputStream().write(concat(local, ascii("health\n")));
 			assertThat(Clients.readLine(client.getInputStream()))
@@ -214,7 +217,7 @@ class ProxyProtocolServerTest {
 				(byte) destinationPort });
 		// PP2_TYPE_UNIQUE_ID, 3 bytes
 		body.write(new byte[] { 0x05, 0x00, 0x03, 'a', 'b', 'c' });
-		return ProxyHeaderTest.v2(0x21, 0x21, body.toByteArray());
+		return dev.gserver.proxy.ProxyHeaderTest.v2(0x21, 0x21, body.toByteArray());
 	}
 
 	/** Also records each refused header's reason. */

@@ -12,9 +12,9 @@ import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
 import dev.gserver.Addresses;
-import dev.gserver.CidrRange;
+import dev.gserver.proxy.CidrRange;
 import dev.gserver.DatagramServer;
-import dev.gserver.ProxyProtocolMode;
+import dev.gserver.proxy.ProxyProtocolMode;
 import dev.gserver.Spawn;
 
 /**

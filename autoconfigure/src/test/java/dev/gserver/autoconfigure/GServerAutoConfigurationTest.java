@@ -26,7 +26,7 @@ import dev.gserver.Clients;
 import dev.gserver.Handler;
 import dev.gserver.Pool;
 import dev.gserver.PortInUseException;
-import dev.gserver.ProxyProtocolMode;
+import dev.gserver.proxy.ProxyProtocolMode;
 import dev.gserver.Spawn;
 import dev.gserver.StreamServer;
 

@@ -1,4 +1,4 @@
-package dev.gserver;
+package dev.gserver.proxy;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package dev.gserver;
+package dev.gserver.proxy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package dev.gserver;
+package dev.gserver.proxy;
 
 import java.io.IOException;
 
@@ -19,6 +19,18 @@ public class ProxyProtocolException extends IOException {
 	/** A well-formed v2 header for an address family or transport that gserver does not handle. */
 	public static final String UNSUPPORTED = "unsupported";
 
+	/** A header was required and the connection starts with something else. */
+	public static final String MISSING = "missing";
+
+	/** A header was required from a source that is not a trusted proxy. */
+	public static final String UNTRUSTED = "untrusted";
+
+	/** The client did not send its header in time. */
+	public static final String TIMEOUT = "timeout";
+
+	/** The client closed the connection in the middle of its header. */
+	public static final String CLOSED = "closed";
+
 	private static final long serialVersionUID = 1L;
 
 	/** How many of the peer's bytes a message may quote: enough to recognise, too few to abuse a log. */
@@ -31,7 +43,7 @@ public class ProxyProtocolException extends IOException {
 		this.reason = reason;
 	}
 
-	/** Returns {@link #MALFORMED}, {@link #OVERSIZED} or {@link #UNSUPPORTED}. */
+	/** Returns one of this class's reasons: {@link #MALFORMED}, {@link #MISSING}, {@link #TIMEOUT}, .... */
 	public String getReason() {
 		return this.reason;
 	}

@@ -1,4 +1,4 @@
-package dev.gserver;
+package dev.gserver.proxy;
 
 /**
  * Whether a TCP server expects a PROXY protocol header (v1 or v2) in front of each connection,

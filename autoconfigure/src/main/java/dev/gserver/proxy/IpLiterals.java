@@ -1,4 +1,4 @@
-package dev.gserver;
+package dev.gserver.proxy;
 
 /**
  * Parses and writes IP address literals without {@link java.net.InetAddress#getByName}: that

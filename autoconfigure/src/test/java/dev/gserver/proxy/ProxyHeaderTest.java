@@ -1,4 +1,4 @@
-package dev.gserver;
+package dev.gserver.proxy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-class ProxyHeaderTest {
+public class ProxyHeaderTest {
 
 	static final byte[] V2_SIGNATURE = { '\r', '\n', '\r', '\n', 0, '\r', '\n', 'Q', 'U', 'I', 'T', '\n' };
 
@@ -384,7 +384,7 @@ class ProxyHeaderTest {
 	}
 
 	/** A version 2 header with {@code body} (addresses and TLVs), its length field set to match. */
-	static byte[] v2(int versionAndCommand, int family, byte[] body) {
+	public static byte[] v2(int versionAndCommand, int family, byte[] body) {
 		return concat(V2_SIGNATURE, bytes(versionAndCommand, family, body.length >> 8, body.length & 0xff), body);
 	}
 
@@ -400,11 +400,11 @@ class ProxyHeaderTest {
 		return bytes;
 	}
 
-	static byte[] ascii(String text) {
+	public static byte[] ascii(String text) {
 		return text.getBytes(StandardCharsets.ISO_8859_1);
 	}
 
-	static byte[] concat(byte[]... parts) {
+	public static byte[] concat(byte[]... parts) {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		for (byte[] part : parts) {
 			out.writeBytes(part);

@@ -1,5 +1,6 @@
-package dev.gserver;
+package dev.gserver.proxy;
 
+import dev.gserver.Addresses;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
