@@ -25,6 +25,16 @@ public enum AcceptState {
 	FAILED,
 
 	/** Closed or stopped. */
-	CLOSED
+	CLOSED;
+
+	/** Returns whether the server is started and not closed: accepting, or paused for one of the reasons above. */
+	public boolean isOpen() {
+		return this == ACCEPTING || this == PAUSED || this == POOL_FULL || this == BACKING_OFF;
+	}
+
+	/** Returns whether the server was closed: {@link #CLOSED} or {@link #FAILED}. */
+	public boolean isClosed() {
+		return this == CLOSED || this == FAILED;
+	}
 
 }

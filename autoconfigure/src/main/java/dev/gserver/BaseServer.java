@@ -1,24 +1,20 @@
 package dev.gserver;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.NotYetBoundException;
 import java.nio.channels.SelectableChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,9 +23,10 @@ import dev.gserver.ServerEventListener.HandlerOutcome;
 
 /**
  * gevent's {@code BaseServer}: a listener, an accept loop on one dedicated thread, and a
- * {@link Spawn} that runs a handler per accepted client. Subclasses bring the transport by
- * implementing {@link #initSocket()}, {@link #doRead()}, {@link #handle(Object)} and
- * {@link #doClose(Object)}, as gevent's {@code StreamServer} does.
+ * {@link Spawn} that runs a handler per accepted client. A transport subclass brings the
+ * listener ({@link #initSocket()}), takes one client from it ({@link #doRead()}) and serves it
+ * ({@link #handle(Client)}), as gevent's {@code StreamServer} does; the client itself knows how
+ * to close (see {@link Client}).
  *
  * <h2>Life cycle</h2>
  * {@link #start()} binds (when given an address) and starts the accept thread;
@@ -43,26 +40,12 @@ import dev.gserver.ServerEventListener.HandlerOutcome;
  * @param <C> the accepted client, as the transport hands it over
  * @param <H> the user's handler type
  */
-public abstract class BaseServer<C, H> implements AutoCloseable {
+public abstract class BaseServer<C extends Client, H> implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(BaseServer.class);
 
-	/**
-	 * How long handlers that outlive the stop timeout get to end, as gevent's
-	 * {@code pool.kill(timeout=1)}: half after their input ended, half after they were killed.
-	 */
-	private static final Duration KILL_TIMEOUT = Duration.ofSeconds(1);
-
-	private static final Duration DRAIN_TIMEOUT = KILL_TIMEOUT.dividedBy(2);
-
 	private static final Set<Class<? extends Throwable>> FATAL_ERRORS = Set.of(ClosedChannelException.class,
 			NotYetBoundException.class, ClosedSelectorException.class, CancelledKeyException.class);
-
-	private enum State {
-
-		NEW, STARTED, CLOSED
-
-	}
 
 	/** The most connections taken per wake-up of the accept thread before it looks at anything else. */
 	private volatile int maxAccept = 100;
@@ -85,9 +68,9 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 	/** Names the server's threads: {@code <name>[<address>]-accept}. */
 	private volatile String name = "gserver";
 
-	private SocketAddress address;
+	private volatile SocketAddress address;
 
-	private SelectableChannel listener;
+	private volatile SelectableChannel listener;
 
 	private boolean listenerGiven;
 
@@ -97,56 +80,26 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 
 	private final ServerEvents events = new ServerEvents();
 
+	private final Counters counters = new Counters();
+
 	private final TaskGroup handlers = new TaskGroup();
 
-	private final Traffic traffic = new Traffic();
+	private final AcceptLoop<C> acceptLoop = new AcceptLoop<>(this, this.events);
+
+	private final Runnable slotFreed = this.acceptLoop::wakeUpIfFull;
 
 	/** Held around start, close and the moves between them. */
 	private final Object lifecycle = new Object();
-
-	/** Held around each accept, so that once {@link #stopAccepting()} or {@link #close()} returns nothing more is accepted. */
-	private final ReentrantLock acceptLock = new ReentrantLock();
-
-	private volatile State state = State.NEW;
-
-	private volatile Throwable fatalError;
 
 	/** Set by start, cleared by the first stop after it: that stop logs what it did. */
 	private final AtomicBoolean stopToReport = new AtomicBoolean();
 
 	private volatile CountDownLatch closedSignal = new CountDownLatch(1);
 
-	/** Whether an operator (or the code) wants connections accepted; see {@link #stopAccepting()}. */
-	private volatile boolean acceptingWanted = true;
-
-	/** Set by the accept thread while the pool is full; a freed slot then wakes it. */
-	private volatile boolean waitingForSlot;
-
-	private final Runnable slotFreed = this::wakeUpIfWaitingForSlot;
-
-	private volatile Selector selector;
-
-	private Thread acceptThread;
-
-	private ThreadFactory handlerThreads;
-
-	// written by the accept thread only, so that plain volatile fields count without contention
-	private long delayNanos;
-
-	private long backOffUntil;
-
-	private volatile boolean backingOff;
-
-	private volatile long acceptedCount;
-
-	private volatile long rejectedCount;
-
-	private volatile long acceptErrorCount;
-
-	/** How many times the accept thread woke up to accept; read by tests to see the {@code maxAccept} cap. */
-	private volatile long acceptWakeUps;
+	private volatile ThreadFactory handlerThreads;
 
 	protected BaseServer(SocketAddress listener, H handle, Spawn spawn) {
+		this.events.add(this.counters);
 		setListenerAddress(listener);
 		setSpawn(spawn);
 		setHandle(handle);
@@ -157,6 +110,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 	}
 
 	protected BaseServer(SelectableChannel listener, H handle, Spawn spawn) {
+		this.events.add(this.counters);
 		setListenerChannel(listener);
 		setSpawn(spawn);
 		setHandle(handle);
@@ -237,8 +191,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 	}
 
 	public void setMinDelay(Duration minDelay) {
-		requireNonNegative("minDelay", minDelay);
-		this.minDelay = minDelay;
+		this.minDelay = Durations.requireNonNegative("minDelay", minDelay);
 	}
 
 	public Duration getMaxDelay() {
@@ -246,8 +199,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 	}
 
 	public void setMaxDelay(Duration maxDelay) {
-		requireNonNegative("maxDelay", maxDelay);
-		this.maxDelay = maxDelay;
+		this.maxDelay = Durations.requireNonNegative("maxDelay", maxDelay);
 	}
 
 	public Duration getStopTimeout() {
@@ -255,8 +207,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 	}
 
 	public void setStopTimeout(Duration stopTimeout) {
-		requireNonNegative("stopTimeout", stopTimeout);
-		this.stopTimeout = stopTimeout;
+		this.stopTimeout = Durations.requireNonNegative("stopTimeout", stopTimeout);
 	}
 
 	public boolean isDropWhenFull() {
@@ -286,7 +237,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 			throw new IllegalArgumentException("maxConnections must be 0 (no limit) or positive, not " + maxConnections);
 		}
 		this.maxConnections = maxConnections;
-		wakeUp();
+		this.acceptLoop.wakeUp();
 	}
 
 	public String getName() {
@@ -352,7 +303,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 
 	/** Returns whether the server was started and has not been closed since. */
 	public boolean isStarted() {
-		return this.state == State.STARTED;
+		return getAcceptState().isOpen();
 	}
 
 	/** Returns whether the server has no open listener: before start when built from an address, and after close. */
@@ -363,40 +314,12 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 
 	/** Returns whether the server takes connections now, and if not, why. */
 	public AcceptState getAcceptState() {
-		switch (this.state) {
-			case NEW:
-				return AcceptState.NEW;
-			case CLOSED:
-				return (this.fatalError != null) ? AcceptState.FAILED : AcceptState.CLOSED;
-			default:
-				if (!this.acceptingWanted) {
-					return AcceptState.PAUSED;
-				}
-				if (this.waitingForSlot) {
-					return AcceptState.POOL_FULL;
-				}
-				return this.backingOff ? AcceptState.BACKING_OFF : AcceptState.ACCEPTING;
-		}
-	}
-
-	/** Returns how many connections the server has accepted since it was created. */
-	public long getAcceptedCount() {
-		return this.acceptedCount;
-	}
-
-	/** Returns how many accepted connections were closed unhandled: dropped by a full pool, or their spawn failed. */
-	public long getRejectedCount() {
-		return this.rejectedCount;
-	}
-
-	/** Returns how many accepts have failed, fatal or not. */
-	public long getAcceptErrorCount() {
-		return this.acceptErrorCount;
+		return this.acceptLoop.getState();
 	}
 
 	/** Returns whether accepting is wanted: true unless {@link #stopAccepting()} paused it. */
 	public boolean isAccepting() {
-		return this.acceptingWanted;
+		return getAcceptState() != AcceptState.PAUSED;
 	}
 
 	/** Returns whether the pool is full or the server handles {@link #getMaxConnections()} connections. */
@@ -412,26 +335,32 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 
 	/** Returns the error that closed the server, or {@code null}. */
 	public Throwable getFatalError() {
-		return this.fatalError;
+		return this.acceptLoop.getFatalError();
 	}
 
-	long getAcceptWakeUps() {
-		return this.acceptWakeUps;
+	/** Returns how many connections the server has accepted since it was created. */
+	public long getAcceptedCount() {
+		return this.counters.accepted.sum();
+	}
+
+	/** Returns how many accepted connections were closed unhandled: dropped by a full pool, or their spawn failed. */
+	public long getRejectedCount() {
+		return this.counters.rejected.sum();
+	}
+
+	/** Returns how many accepts have failed, fatal or not. */
+	public long getAcceptErrorCount() {
+		return this.counters.acceptErrors.sum();
 	}
 
 	/** Returns how many bytes the server's clients have sent to it, in all. */
 	public long getBytesReceived() {
-		return this.traffic.received.sum();
+		return this.counters.received.sum();
 	}
 
 	/** Returns how many bytes the server has sent to its clients, in all. */
 	public long getBytesSent() {
-		return this.traffic.sent.sum();
-	}
-
-	/** Returns the byte counters that a transport's connections add to. */
-	final Traffic getTraffic() {
-		return this.traffic;
+		return this.counters.sent.sum();
 	}
 
 	/** Returns how many connections have a handler running or about to run. */
@@ -439,21 +368,25 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 		return this.handlers.size();
 	}
 
+	long getAcceptWakeUps() {
+		return this.acceptLoop.getWakeUps();
+	}
+
+	/** Returns the counters that a transport's clients add their bytes to. */
+	final Counters getCounters() {
+		return this.counters;
+	}
+
+	/** Returns where this server reports events, for a transport's own ones. */
+	protected final ServerEventListener getEvents() {
+		return this.events;
+	}
+
 	// ---- accepting ----
 
 	/** Resumes accepting after {@link #stopAccepting()}; the listener stayed open meanwhile. */
 	public void startAccepting() {
-		boolean resumed;
-		this.acceptLock.lock();
-		try {
-			resumed = !this.acceptingWanted;
-			this.acceptingWanted = true;
-		}
-		finally {
-			this.acceptLock.unlock();
-		}
-		wakeUp();
-		if (resumed) {
+		if (this.acceptLoop.resume()) {
 			this.events.acceptingResumed();
 		}
 	}
@@ -463,221 +396,39 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 	 * Once this method returns, no further connection is accepted until {@link #startAccepting()}.
 	 */
 	public void stopAccepting() {
-		boolean paused;
-		this.acceptLock.lock();
-		try {
-			paused = this.acceptingWanted;
-			this.acceptingWanted = false;
-		}
-		finally {
-			this.acceptLock.unlock();
-		}
-		wakeUp();
-		if (paused) {
+		if (this.acceptLoop.pause()) {
 			this.events.acceptingPaused();
 		}
 	}
 
-	/**
-	 * The accept thread: gevent's hub, for this server only. It ends when {@link #close()} closes
-	 * its selector.
-	 */
-	private void acceptLoop(Selector selector, SelectionKey acceptKey) {
+	/** Takes room for one more handler: below the connection limit and a pool slot, if any. */
+	final boolean reserveSlot() {
+		return !atConnectionLimit() && this.spawn.reserve();
+	}
+
+	/** Gives back the room {@link #reserveSlot()} took when no handler used it. */
+	final void releaseSlot(boolean reserved) {
+		if (reserved) {
+			this.spawn.cancelReservation();
+		}
+	}
+
+	final void closeClient(C client) {
 		try {
-			while (selector.isOpen()) {
-				long waitMillis = updateInterest(acceptKey);
-				selector.select(waitMillis);
-				// a key's ready set goes stale once handled: only a key selected by this very select counts
-				if (selector.selectedKeys().remove(acceptKey) && acceptKey.interestOps() != 0) {
-					acceptReady();
-				}
-			}
+			client.close();
 		}
-		catch (ClosedSelectorException ex) {
-			// closed by close() from another thread
-		}
-		catch (IOException | RuntimeException | Error ex) {
-			if (selector.isOpen()) {
-				closeOnFatalError(ex);
-			}
-		}
-		finally {
-			closeQuietly(selector);
+		catch (IOException ex) {
+			// the client is gone either way
 		}
 	}
 
-	/**
-	 * Asks for accept readiness only when a connection may be taken now.
-	 * @return how long to wait at most: the rest of a back-off pause, or 0 for no limit
-	 */
-	private long updateInterest(SelectionKey acceptKey) {
-		if (this.waitingForSlot && !isFull()) {
-			this.waitingForSlot = false;
-		}
-		long waitMillis = 0;
-		if (this.backingOff) {
-			long left = this.backOffUntil - System.nanoTime();
-			if (left > 0) {
-				waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
-			}
-			else {
-				this.backingOff = false;
-			}
-		}
-		boolean accept = this.acceptingWanted && !this.waitingForSlot && !this.backingOff;
-		// a TCP listener signals a connection to accept, a UDP socket a datagram to read
-		int ready = acceptKey.channel().validOps() & (SelectionKey.OP_ACCEPT | SelectionKey.OP_READ);
-		acceptKey.interestOps(accept ? ready : 0);
-		return waitMillis;
-	}
+	// ---- the transport's part, gevent's hooks ----
 
-	/** Takes up to {@code maxAccept} pending connections: gevent's {@code _do_read}. */
-	private void acceptReady() {
-		this.acceptWakeUps++;
-		for (int i = 0; i < this.maxAccept; i++) {
-			if (atConnectionLimit() || !this.spawn.reserve()) {
-				if (!this.dropWhenFull) {
-					this.waitingForSlot = true;
-					this.events.poolSaturated();
-					return;
-				}
-				if (!dropOne()) {
-					return;
-				}
-				continue;
-			}
-			C client;
-			try {
-				client = acceptOne();
-			}
-			catch (Exception ex) {
-				this.spawn.cancelReservation();
-				acceptFailed(ex);
-				return;
-			}
-			if (client == null) {
-				this.spawn.cancelReservation();
-				return;
-			}
-			this.acceptedCount++;
-			this.events.connectionAccepted();
-			try {
-				doHandle(client);
-			}
-			catch (RuntimeException | Error ex) {
-				spawnFailed(client, ex);
-				return;
-			}
-			// unlike gevent, reset only once the spawn worked too, so that failing spawns back off as failing accepts do
-			this.delayNanos = this.minDelay.toNanos();
-		}
-	}
+	/** Binds and listens on {@link #getAddress()}; called by {@link #start()} unless the listener was given. */
+	protected abstract SelectableChannel initSocket() throws IOException;
 
-	/** Accepts one connection while accepting is wanted, or returns {@code null}. */
-	private C acceptOne() throws IOException {
-		this.acceptLock.lock();
-		try {
-			return (this.acceptingWanted && this.state == State.STARTED) ? doRead() : null;
-		}
-		finally {
-			this.acceptLock.unlock();
-		}
-	}
-
-	/** Accepts a connection and closes it: a full pool's "dropped" connection. */
-	private boolean dropOne() {
-		C client;
-		try {
-			client = acceptOne();
-		}
-		catch (Exception ex) {
-			acceptFailed(ex);
-			return false;
-		}
-		if (client == null) {
-			return false;
-		}
-		this.acceptedCount++;
-		this.rejectedCount++;
-		this.events.connectionAccepted();
-		this.events.connectionRejected();
-		doClose(client);
-		return true;
-	}
-
-	private void acceptFailed(Exception error) {
-		if (this.state != State.STARTED) {
-			return;
-		}
-		if (isFatalError(error)) {
-			closeOnFatalError(error);
-			return;
-		}
-		this.acceptErrorCount++;
-		Duration delay = backOff();
-		logger.warn("{}: accept failed, pausing accepts for {} ms: {}", this, delay.toMillis(), error.toString());
-		this.events.acceptFailed(error, false, delay);
-	}
-
-	/** Reports, then closes: whoever sees the connection closed can already see why. */
-	private void spawnFailed(C client, Throwable error) {
-		Duration delay = backOff();
-		logger.warn("{}: spawning a handler failed, closing the connection and pausing accepts for {} ms", this,
-				delay.toMillis(), error);
-		this.rejectedCount++;
-		this.events.connectionRejected();
-		this.events.spawnFailed(error, delay);
-		doClose(client);
-	}
-
-	/** Pauses accepting for the current delay, then doubles the delay up to {@code maxDelay}. */
-	private Duration backOff() {
-		long delay = this.delayNanos;
-		this.backingOff = true;
-		this.backOffUntil = System.nanoTime() + delay;
-		this.delayNanos = Math.min(this.maxDelay.toNanos(), Math.max(delay * 2, 1));
-		return Duration.ofNanos(delay);
-	}
-
-	private void closeOnFatalError(Throwable error) {
-		this.acceptErrorCount++;
-		this.fatalError = error;
-		logger.error("{} failed with {}; closing it", this, error.toString());
-		this.events.acceptFailed(error, true, Duration.ZERO);
-		close();
-	}
-
-	private void wakeUpIfWaitingForSlot() {
-		if (this.waitingForSlot) {
-			wakeUp();
-		}
-	}
-
-	private void wakeUp() {
-		Selector current = this.selector;
-		if (current != null) {
-			current.wakeup();
-		}
-	}
-
-	// ---- handling ----
-
-	/**
-	 * Spawns the handler of one accepted client: gevent's {@code do_handle}. Called by the accept
-	 * thread with room reserved in the pool; the connection is closed when the handler ends.
-	 * @throws RuntimeException if the spawn fails; the caller closes the client
-	 */
-	protected void doHandle(C client) {
-		ClientTask task = new ClientTask(client);
-		this.handlers.add(task);
-		try {
-			this.spawn.spawn(task, this.handlerThreads);
-		}
-		catch (RuntimeException | Error ex) {
-			this.handlers.remove(task);
-			throw ex;
-		}
-	}
+	/** Accepts (or receives) one client without blocking; {@code null} when none is pending. */
+	protected abstract C doRead() throws IOException;
 
 	/**
 	 * Readies a client on its handler's thread before the handler sees it, such as a TLS
@@ -691,51 +442,35 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 	/** Runs the user's handler for {@code client}. */
 	protected abstract void handle(C client) throws Exception;
 
-	/** Binds and listens when built from an address, or checks a given listener; returns the listener. */
-	protected abstract SelectableChannel initSocket() throws IOException;
-
-	/** Accepts (or receives) one client without blocking; {@code null} when none is pending. */
-	protected abstract C doRead() throws IOException;
-
-	/** Closes one client; must be safe to call twice and from any thread. */
-	protected abstract void doClose(C client);
-
 	/**
-	 * Closes one client at once when its handler is killed, while the handler may be blocked on
-	 * it; {@link #doClose(Object)} by default.
+	 * Spawns the handler of one accepted client: gevent's {@code do_handle}. Called by the accept
+	 * thread with room reserved in the pool; the client is closed when the handler ends.
+	 * @throws RuntimeException if the spawn fails; the caller closes the client
 	 */
-	protected void doAbort(C client) {
-		doClose(client);
+	protected void doHandle(C client) {
+		ClientTask<C> task = new ClientTask<>(this, client, this.events);
+		this.handlers.add(task);
+		try {
+			this.spawn.spawn(task, this.handlerThreads);
+		}
+		catch (RuntimeException | Error ex) {
+			this.handlers.remove(task);
+			throw ex;
+		}
 	}
 
-	/**
-	 * Ends the input of a client whose handler outlived the stop timeout, so that a handler
-	 * reading its next request sees the end of the stream while one writing can finish; nothing
-	 * by default, which leaves the handler to be killed.
-	 */
-	protected void doEndInput(C client) {
-	}
-
-	/**
-	 * Returns whether the server itself closed {@code client} (an idle timeout), so that the
-	 * handler's failure that followed is no error; false by default.
-	 */
-	protected boolean wasClosedByServer(C client) {
-		return false;
-	}
-
-	/** Returns where this server reports events, for a transport's own ones. */
-	protected final ServerEventListener getEvents() {
-		return this.events;
+	/** A handler's task ended: its room frees for the next client. */
+	final void handlerEnded(ClientTask<C> task) {
+		this.handlers.remove(task);
+		if (this.maxConnections > 0) {
+			this.acceptLoop.wakeUpIfFull();
+		}
 	}
 
 	/** Returns whether connections are encrypted; false by default. */
 	public boolean isSecure() {
 		return false;
 	}
-
-	/** Returns the client's address, for log lines. */
-	protected abstract SocketAddress getRemoteAddress(C client);
 
 	// ---- life cycle ----
 
@@ -747,63 +482,52 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 	 */
 	public void start() throws IOException {
 		synchronized (this.lifecycle) {
-			if (this.state == State.STARTED) {
+			if (isStarted()) {
 				return;
 			}
-			if (this.handle == null) {
-				throw new IllegalStateException(
-						"'handle' must be provided: pass a handler to the constructor or call setHandle(..)");
-			}
-			if (this.listenerGiven && !this.listener.isOpen()) {
-				throw new IllegalStateException(
-						this + " was closed together with the listener it was given; give it a new one with setListener(..)");
-			}
-			joinAcceptThread();
-			if (this.acceptThread != null && this.acceptThread.isAlive()) {
-				throw new IllegalStateException(this + " cannot start again: its previous accept thread "
-						+ this.acceptThread.getName() + " is still running an inline handler");
-			}
-			Selector newSelector = null;
-			SelectionKey acceptKey;
+			requireStartable();
+			SelectableChannel opened = this.listenerGiven ? (SelectableChannel) Listeners.requireBound((NetworkChannel) this.listener)
+					: initSocket();
+			String threadPrefix;
 			try {
-				this.listener = initSocket();
-				this.address = localAddress(this.listener);
-				this.listener.configureBlocking(false);
-				newSelector = Selector.open();
-				acceptKey = this.listener.register(newSelector, 0);
+				this.address = localAddress(opened);
+				threadPrefix = this.name + "[" + Addresses.format(this.address) + "]";
+				this.handlerThreads = Threads.named(threadPrefix + "-handler-");
+				this.acceptLoop.start(opened, threadPrefix + "-accept");
 			}
 			catch (IOException | RuntimeException ex) {
-				closeQuietly(newSelector);
 				if (!this.listenerGiven) {
-					closeQuietly(this.listener);
-					this.listener = null;
+					AcceptLoop.closeQuietly(opened);
 				}
 				throw ex;
 			}
-			Selector acceptSelector = newSelector;
-			SelectionKey key = acceptKey;
-			this.selector = acceptSelector;
-			String threadPrefix = this.name + "[" + Addresses.format(this.address) + "]";
-			this.handlerThreads = Threads.named(threadPrefix + "-handler-");
-			this.delayNanos = this.minDelay.toNanos();
-			this.backingOff = false;
-			this.waitingForSlot = false;
-			this.acceptingWanted = true;
-			this.fatalError = null;
+			this.listener = opened;
 			this.closedSignal = new CountDownLatch(1);
 			Pool pool = getPool();
 			if (pool != null) {
 				pool.addSlotFreedListener(this.slotFreed);
 			}
-			this.state = State.STARTED;
 			this.stopToReport.set(true);
-			// not a daemon: a running server keeps the JVM alive on its own (handler threads are daemons)
-			this.acceptThread = new Thread(() -> acceptLoop(acceptSelector, key), threadPrefix + "-accept");
-			this.acceptThread.setDaemon(false);
-			this.acceptThread.start();
 			logger.info("Started {} (host={}, port={}, spawn={}, tls={}, handlers on {} threads)", this,
 					getServerHost(), getServerPort(), this.spawn, isSecure() ? "on" : "off",
 					Threads.virtual() ? "virtual" : "platform");
+		}
+	}
+
+	private void requireStartable() {
+		if (this.handle == null) {
+			throw new IllegalStateException(
+					"'handle' must be provided: pass a handler to the constructor or call setHandle(..)");
+		}
+		if (this.listenerGiven && !this.listener.isOpen()) {
+			throw new IllegalStateException(
+					this + " was closed together with the listener it was given; give it a new one with setListener(..)");
+		}
+		this.acceptLoop.join(TaskGroup.KILL_TIMEOUT);
+		Thread lingering = this.acceptLoop.lingeringThread();
+		if (lingering != null) {
+			throw new IllegalStateException(this + " cannot start again: its previous accept thread "
+					+ lingering.getName() + " is still running an inline handler");
 		}
 	}
 
@@ -813,36 +537,34 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
-		boolean wasStarted;
-		Selector selectorToClose;
+		closeOnFatalError(null);
+	}
+
+	/** Closes, remembering {@code error} (when not null) as what closed the server. */
+	void closeOnFatalError(Throwable error) {
+		AcceptState previous;
 		SelectableChannel listenerToClose;
 		synchronized (this.lifecycle) {
-			this.acceptLock.lock();
-			try {
-				if (this.state == State.CLOSED) {
-					return;
-				}
-				wasStarted = this.state == State.STARTED;
-				this.state = State.CLOSED;
+			previous = this.acceptLoop.close(error);
+			if (previous.isClosed()) {
+				return;
 			}
-			finally {
-				this.acceptLock.unlock();
-			}
-			selectorToClose = this.selector;
 			listenerToClose = this.listener;
 			Pool pool = getPool();
 			if (pool != null) {
 				pool.removeSlotFreedListener(this.slotFreed);
 			}
 		}
-		// closing the selector deregisters the listener, so that its descriptor is released now
-		// and not at the accept thread's next select
-		closeQuietly(selectorToClose);
-		closeQuietly(listenerToClose);
+		AcceptLoop.closeQuietly(listenerToClose);
+		closedListener();
 		this.closedSignal.countDown();
-		if (wasStarted) {
+		if (previous != AcceptState.NEW) {
 			this.events.closed();
 		}
+	}
+
+	/** Called once the listener is closed, to release what the transport holds besides it; nothing by default. */
+	protected void closedListener() {
 	}
 
 	/** Stops within {@link #getStopTimeout()}; see {@link #stop(Duration)}. */
@@ -852,58 +574,22 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 
 	/**
 	 * Closes the listener, waits up to {@code timeout} for every running handler to end, then
-	 * kills the rest (closes their connections and interrupts their threads) and waits up to one
-	 * more second for them. Safe to call again, and from a handler of this server.
+	 * ends the input of the rest and kills those still running (closes their connections and
+	 * interrupts their threads), waiting up to one more second for them. Safe to call again, and
+	 * from a handler of this server.
 	 */
 	public void stop(Duration timeout) {
-		requireNonNegative("timeout", timeout);
+		Durations.requireNonNegative("timeout", timeout);
 		close();
 		boolean report = this.stopToReport.getAndSet(false);
-		int running = this.handlers.size();
-		boolean interrupted = false;
-		boolean ended;
-		try {
-			ended = this.handlers.join(timeout);
-		}
-		catch (InterruptedException ex) {
-			interrupted = true;
-			ended = false;
-		}
-		int outlived = 0;
-		int killed = 0;
-		int stuck = 0;
-		if (!ended) {
-			outlived = this.handlers.size();
-			// end of input first: a handler waiting for a request ends as if its client had left, one writing a reply finishes it
-			if (!this.handlers.drain(DRAIN_TIMEOUT)) {
-				killed = this.handlers.size();
-				stuck = this.handlers.kill(KILL_TIMEOUT.minus(DRAIN_TIMEOUT));
-			}
-		}
-		joinAcceptThread();
+		TaskGroup.StopReport stopped = this.handlers.stop(timeout);
+		this.acceptLoop.join(TaskGroup.KILL_TIMEOUT);
 		if (report) {
-			logger.info("Stopped {}: {} handler(s) finished, {} ended at end of input, {} killed", this,
-					running - outlived, outlived - killed, killed);
+			logger.info("Stopped {}: {}", this, stopped);
 		}
-		if (stuck > 0) {
-			logger.warn("{}: {} killed handler(s) did not end within {} ms; they ignore interrupts", this, stuck,
-					KILL_TIMEOUT.toMillis());
-		}
-		if (interrupted) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
-	private void joinAcceptThread() {
-		Thread thread = this.acceptThread;
-		if (thread == null || thread == Thread.currentThread()) {
-			return;
-		}
-		try {
-			thread.join(KILL_TIMEOUT.toMillis());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+		if (stopped.stuck() > 0) {
+			logger.warn("{}: {} killed handler(s) did not end within {} ms; they ignore interrupts", this,
+					stopped.stuck(), TaskGroup.KILL_TIMEOUT.toMillis());
 		}
 	}
 
@@ -919,7 +605,7 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 	 * interrupt of the calling thread stops the server too.
 	 */
 	public void serveForever(Duration stopTimeout) throws IOException {
-		requireNonNegative("stopTimeout", stopTimeout);
+		Durations.requireNonNegative("stopTimeout", stopTimeout);
 		start();
 		CountDownLatch closed = this.closedSignal;
 		Thread shutdownHook = new Thread(() -> stop(stopTimeout), this.name + "-shutdown");
@@ -956,129 +642,19 @@ public abstract class BaseServer<C, H> implements AutoCloseable {
 		return text.append('>').toString();
 	}
 
-	// ---- helpers ----
-
 	private void requireNotStarted(String action) {
-		if (this.state == State.STARTED) {
+		if (isStarted()) {
 			throw new IllegalStateException("Cannot " + action + " of " + this + " while it is started");
-		}
-	}
-
-	private static void requireNonNegative(String name, Duration value) {
-		Objects.requireNonNull(value, name);
-		if (value.isNegative()) {
-			throw new IllegalArgumentException(name + " must not be negative, got " + value);
 		}
 	}
 
 	private static SocketAddress localAddress(SelectableChannel channel) {
 		try {
-			return ((java.nio.channels.NetworkChannel) channel).getLocalAddress();
+			return ((NetworkChannel) channel).getLocalAddress();
 		}
 		catch (IOException ex) {
 			throw new IllegalArgumentException("Cannot read the address of listener " + channel, ex);
 		}
-	}
-
-	private static void closeQuietly(Closeable closeable) {
-		if (closeable == null) {
-			return;
-		}
-		try {
-			closeable.close();
-		}
-		catch (IOException ex) {
-			logger.debug("Closing {} failed", closeable, ex);
-		}
-	}
-
-	/** One client's handler run, tracked so that {@link #stop(Duration)} can wait for it and kill it. */
-	private final class ClientTask extends Task {
-
-		private final C client;
-
-		private boolean executed;
-
-		ClientTask(C client) {
-			this.client = client;
-		}
-
-		@Override
-		protected void execute() {
-			this.executed = true;
-			if (!prepareQuietly()) {
-				doClose(this.client);
-				return;
-			}
-			long started = System.nanoTime();
-			HandlerOutcome outcome = HandlerOutcome.SUCCESS;
-			events.handlerStarted();
-			try {
-				handle(this.client);
-			}
-			catch (Throwable ex) {
-				outcome = handlerFailed(ex);
-			}
-			finally {
-				doClose(this.client);
-				if (isKilled()) {
-					outcome = HandlerOutcome.KILLED;
-				}
-				events.handlerFinished(outcome, System.nanoTime() - started);
-			}
-		}
-
-		/** Readies the client (a TLS handshake); a client that fails it costs a DEBUG line, no handler. */
-		private boolean prepareQuietly() {
-			try {
-				return prepare(this.client);
-			}
-			catch (Exception ex) {
-				logger.debug("Client {} of {} failed before its handler: {}", getRemoteAddress(this.client),
-						BaseServer.this, ex.toString());
-				return false;
-			}
-		}
-
-		private HandlerOutcome handlerFailed(Throwable error) {
-			if (isKilled() || isDrained()) {
-				logger.debug("Killed handler of {} on {} ended with {}", getRemoteAddress(this.client),
-						BaseServer.this, error.toString());
-				return HandlerOutcome.KILLED;
-			}
-			if (wasClosedByServer(this.client)) {
-				logger.debug("Handler of {} on {} ended as the server closed its connection: {}",
-						getRemoteAddress(this.client), BaseServer.this, error.toString());
-				return HandlerOutcome.SUCCESS;
-			}
-			logger.warn("Handler failed for client {} on {}", getRemoteAddress(this.client), BaseServer.this,
-					error);
-			return HandlerOutcome.ERROR;
-		}
-
-		@Override
-		protected void abort() {
-			doAbort(this.client);
-		}
-
-		@Override
-		protected void endInput() {
-			doEndInput(this.client);
-		}
-
-		@Override
-		protected void finished() {
-			if (!this.executed) {
-				// killed before its thread ran it: still a handler that started and was killed
-				events.handlerStarted();
-				events.handlerFinished(HandlerOutcome.KILLED, 0);
-			}
-			handlers.remove(this);
-			if (maxConnections > 0) {
-				wakeUpIfWaitingForSlot();
-			}
-		}
-
 	}
 
 }

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 
 /** One datagram received by a {@link DatagramServer}, with the means to answer its sender. */
-public final class Datagram {
+public final class Datagram implements Client {
 
 	private final byte[] data;
 
@@ -26,6 +26,17 @@ public final class Datagram {
 	/** Returns who sent it. */
 	public SocketAddress getSender() {
 		return this.sender;
+	}
+
+	/** Returns who sent it: {@link #getSender()}. */
+	@Override
+	public SocketAddress getRemoteAddress() {
+		return this.sender;
+	}
+
+	/** Does nothing: the socket is the server's. */
+	@Override
+	public void close() {
 	}
 
 	/**

@@ -2,12 +2,9 @@ package dev.gserver;
 
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.NotYetBoundException;
 import java.nio.channels.SelectableChannel;
-import java.nio.channels.UnresolvedAddressException;
 
 /**
  * A UDP server: gevent's {@code DatagramServer}. Each received datagram is handed to a
@@ -83,37 +80,23 @@ public class DatagramServer extends BaseServer<Datagram, DatagramHandler> {
 		// DatagramChannel.send holds the channel's write lock: concurrent senders do not interleave
 		int sent = channel.send(ByteBuffer.wrap(data), address);
 		if (sent > 0) {
-			getTraffic().sent.add(sent);
+			getCounters().sent.add(sent);
 		}
 		return sent > 0;
 	}
 
 	@Override
 	protected SelectableChannel initSocket() throws IOException {
-		this.receiveBuffer = ByteBuffer.allocateDirect(this.bufferSize);
-		if (isListenerGiven()) {
-			DatagramChannel given = (DatagramChannel) getListener();
-			if (given.getLocalAddress() == null) {
-				throw new NotYetBoundException();
-			}
-			return given;
-		}
-		SocketAddress address = getAddress();
-		DatagramChannel channel = DatagramChannel.open();
-		try {
-			channel.setOption(StandardSocketOptions.SO_REUSEADDR, this.reuseAddress);
-			channel.bind(address);
-			return channel;
-		}
-		catch (IOException | UnresolvedAddressException ex) {
-			channel.close();
-			throw Addresses.bindFailure(address, ex);
-		}
+		return Listeners.bindDatagram(getAddress(), this.reuseAddress);
 	}
 
 	@Override
 	protected Datagram doRead() throws IOException {
 		ByteBuffer buffer = this.receiveBuffer;
+		if (buffer == null || buffer.capacity() != this.bufferSize) {
+			buffer = ByteBuffer.allocateDirect(this.bufferSize);
+			this.receiveBuffer = buffer;
+		}
 		buffer.clear();
 		SocketAddress sender = ((DatagramChannel) getListener()).receive(buffer);
 		if (sender == null) {
@@ -122,23 +105,13 @@ public class DatagramServer extends BaseServer<Datagram, DatagramHandler> {
 		buffer.flip();
 		byte[] data = new byte[buffer.remaining()];
 		buffer.get(data);
-		getTraffic().received.add(data.length);
+		getCounters().received.add(data.length);
 		return new Datagram(data, sender, this);
 	}
 
 	@Override
 	protected void handle(Datagram datagram) throws Exception {
 		getHandle().handle(datagram);
-	}
-
-	@Override
-	protected void doClose(Datagram datagram) {
-		// nothing to close: the socket is the server's
-	}
-
-	@Override
-	protected SocketAddress getRemoteAddress(Datagram datagram) {
-		return datagram.getSender();
 	}
 
 }

@@ -8,28 +8,35 @@ import java.io.SequenceInputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.gserver.proxy.ProxyHeader;
+import dev.gserver.proxy.ProxyProtocol;
 import dev.gserver.proxy.ProxyProtocolException;
+import dev.gserver.proxy.ProxyProtocolMode;
 
 /**
  * A TCP or Unix-socket client, as a {@link Handler} sees it: the accepted channel, and on a TLS
  * server, the TLS socket layered over it once the handshake is done.
  */
-public final class SocketConnection implements Connection {
+public final class SocketConnection implements Connection, Client {
+
+	private static final Logger logger = LoggerFactory.getLogger(SocketConnection.class);
 
 	private final SocketChannel channel;
 
-	private final Traffic traffic;
+	private final Counters counters;
 
-	private final Runnable idleClosed;
+	private final ServerEventListener events;
 
 	private volatile SSLSocket tls;
 
@@ -45,37 +52,94 @@ public final class SocketConnection implements Connection {
 
 	private OutputStream out;
 
-	/**
-	 * @param idleClosed reports that a read timed out (an idle timeout): the connection is then
-	 * closed, and the read fails with a {@link java.net.SocketTimeoutException}
-	 */
-	SocketConnection(SocketChannel channel, Traffic traffic, Runnable idleClosed) {
+	private SocketConnection(SocketChannel channel, Counters counters, ServerEventListener events) {
 		this.channel = channel;
-		this.traffic = traffic;
-		this.idleClosed = idleClosed;
+		this.counters = counters;
+		this.events = events;
 	}
 
 	/**
-	 * Reads the PROXY protocol header the connection starts with, if any, within
-	 * {@code timeoutMillis}; from then on the connection's addresses are the header's.
-	 * @throws ProxyProtocolException when the header is malformed
-	 * @throws IOException when the client is too slow or closes in the middle of the header
+	 * Takes a channel just accepted: blocking, with {@code TCP_NODELAY} as asked and the idle
+	 * timeout as its read timeout (a Unix socket has neither); closes it when that fails.
+	 * @param idleTimeout how long a read may wait for the client; zero for ever
 	 */
-	ProxyHeader readProxyHeader(int timeoutMillis) throws IOException {
-		Socket plain = this.channel.socket();
-		int timeout = plain.getSoTimeout();
-		plain.setSoTimeout(timeoutMillis);
-		ProxyHeader header;
+	static SocketConnection accepted(SocketChannel channel, boolean tcpNoDelay, Duration idleTimeout,
+			Counters counters, ServerEventListener events) throws IOException {
 		try {
-			header = ProxyHeader.read(plain.getInputStream());
+			channel.configureBlocking(true);
+			if (channel.getRemoteAddress() instanceof InetSocketAddress) {
+				if (tcpNoDelay) {
+					channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+				}
+				if (!idleTimeout.isZero()) {
+					channel.socket().setSoTimeout(Durations.toSocketTimeout(idleTimeout));
+				}
+			}
+			return new SocketConnection(channel, counters, events);
 		}
-		finally {
+		catch (IOException | RuntimeException ex) {
+			channel.close();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Readies the connection on its handler's thread: reads the PROXY header, then runs the TLS
+	 * handshake, as the server asks. A client that fails either is reported (a DEBUG line and an
+	 * event) and must then be closed unhandled.
+	 * @return whether the handler may go on
+	 */
+	boolean prepare(ProxyProtocol proxyProtocol, TlsHandshake handshake) {
+		return readProxyHeader(proxyProtocol) && secure(handshake);
+	}
+
+	private boolean readProxyHeader(ProxyProtocol proxyProtocol) {
+		if (proxyProtocol.getMode() == ProxyProtocolMode.OFF) {
+			return true;
+		}
+		Socket plain = this.channel.socket();
+		try {
+			int timeout = plain.getSoTimeout();
+			plain.setSoTimeout(Durations.toSocketTimeout(proxyProtocol.getTimeout()));
+			ProxyHeader header = proxyProtocol.read(plain.getInputStream(), remoteAddress(this.channel));
 			plain.setSoTimeout(timeout);
+			if (header != null) {
+				byte[] consumed = header.getConsumed();
+				this.replay = (consumed.length > 0) ? consumed : null;
+				this.proxyHeader = header;
+			}
+			return true;
 		}
-		byte[] consumed = header.getConsumed();
-		this.replay = (consumed.length > 0) ? consumed : null;
-		this.proxyHeader = header;
-		return header;
+		catch (ProxyProtocolException ex) {
+			logger.debug("PROXY header from {} refused ({}): {}", remoteAddress(this.channel), ex.getReason(),
+					ex.getMessage());
+			this.events.proxyHeaderRejected(ex.getReason());
+			return false;
+		}
+		catch (IOException ex) {
+			logger.debug("PROXY header from {} not read: {}", remoteAddress(this.channel), ex.toString());
+			this.events.proxyHeaderRejected(ProxyProtocolException.CLOSED);
+			return false;
+		}
+	}
+
+	private boolean secure(TlsHandshake handshake) {
+		if (!handshake.isEnabled()) {
+			return true;
+		}
+		byte[] consumed = this.replay;
+		this.replay = null;
+		try {
+			// secure only once the handshake succeeded
+			this.tls = handshake.handshake(this.channel.socket(), consumed, getRemoteAddress());
+			return true;
+		}
+		catch (IOException | RuntimeException ex) {
+			String reason = TlsFailures.reason(ex);
+			logger.debug("TLS handshake with {} failed ({}): {}", getRemoteAddress(), reason, ex.toString());
+			this.events.tlsHandshakeFailed(reason);
+			return false;
+		}
 	}
 
 	/**
@@ -85,34 +149,6 @@ public final class SocketConnection implements Connection {
 	public ProxyHeader getProxyHeader() {
 		ProxyHeader header = this.proxyHeader;
 		return (header != null && header.isPresent()) ? header : null;
-	}
-
-	/**
-	 * Runs the server side of a TLS handshake over the connection, on the calling thread, within
-	 * {@code timeoutMillis}; from then on the streams carry plaintext.
-	 * @throws IOException when the handshake fails or times out
-	 */
-	void secure(SSLContext context, SSLParameters parameters, int timeoutMillis) throws IOException {
-		Socket plain = this.channel.socket();
-		InetSocketAddress peer = (getRemoteAddress() instanceof InetSocketAddress)
-				? (InetSocketAddress) getRemoteAddress() : null;
-		byte[] consumed = this.replay;
-		this.replay = null;
-		// bytes read while looking for a PROXY header belong to the handshake
-		SSLSocket socket = (SSLSocket) ((consumed != null)
-				? context.getSocketFactory().createSocket(plain, new ByteArrayInputStream(consumed), true)
-				: context.getSocketFactory()
-					.createSocket(plain, (peer != null) ? peer.getHostString() : null, (peer != null) ? peer.getPort() : 0, true));
-		socket.setUseClientMode(false);
-		if (parameters != null) {
-			socket.setSSLParameters(parameters);
-		}
-		int timeout = plain.getSoTimeout();
-		socket.setSoTimeout(timeoutMillis);
-		socket.startHandshake();
-		socket.setSoTimeout(timeout);
-		// secure only once the handshake succeeded
-		this.tls = socket;
 	}
 
 	@Override
@@ -129,7 +165,7 @@ public final class SocketConnection implements Connection {
 	@Override
 	public InputStream getInputStream() throws IOException {
 		if (this.in == null) {
-			this.in = this.traffic.counting(rawInput(), this::closeIdle);
+			this.in = this.counters.counting(rawInput(), this::closeIdle);
 		}
 		return this.in;
 	}
@@ -137,7 +173,7 @@ public final class SocketConnection implements Connection {
 	@Override
 	public OutputStream getOutputStream() throws IOException {
 		if (this.out == null) {
-			this.out = this.traffic.counting(rawOutput());
+			this.out = this.counters.counting(rawOutput());
 		}
 		return this.out;
 	}
@@ -217,18 +253,22 @@ public final class SocketConnection implements Connection {
 		}
 	}
 
+	/** A read timed out: the client was idle too long, so the server closes the connection. */
 	private void closeIdle() {
 		this.closedIdle = true;
-		this.idleClosed.run();
+		this.events.connectionIdleClosed();
 		abort();
 	}
 
-	boolean wasClosedIdle() {
+	/** Returns whether the server closed the connection for its idle timeout. */
+	@Override
+	public boolean wasClosedByServer() {
 		return this.closedIdle;
 	}
 
 	/** Closes the connection at once, from any thread: no close_notify that could block. */
-	void abort() {
+	@Override
+	public void abort() {
 		try {
 			this.channel.close();
 		}
@@ -241,7 +281,8 @@ public final class SocketConnection implements Connection {
 	 * Ends the input from any thread, leaving the output open: a blocked read returns the end of
 	 * the stream (or fails, under TLS), while a reply being written still goes out.
 	 */
-	void endInput() {
+	@Override
+	public void endInput() {
 		try {
 			this.channel.shutdownInput();
 		}

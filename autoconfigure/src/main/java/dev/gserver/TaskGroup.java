@@ -14,6 +14,14 @@ import java.util.function.Consumer;
  */
 final class TaskGroup {
 
+	/**
+	 * How long tasks that outlive a stop's timeout get to end, as gevent's
+	 * {@code pool.kill(timeout=1)}: half after their input ended, half after they were killed.
+	 */
+	static final Duration KILL_TIMEOUT = Duration.ofSeconds(1);
+
+	private static final Duration DRAIN_TIMEOUT = KILL_TIMEOUT.dividedBy(2);
+
 	private final Set<Task> tasks = ConcurrentHashMap.newKeySet();
 
 	private final AtomicInteger size = new AtomicInteger();
@@ -66,6 +74,40 @@ final class TaskGroup {
 			this.lock.unlock();
 			this.waiters.decrementAndGet();
 		}
+	}
+
+	/**
+	 * Ends every task, as a server stops: waits up to {@code timeout} for them, then ends the
+	 * input of the rest (a handler waiting for a request ends as if its client had left, one
+	 * writing a reply finishes it), then kills those still running. A task run by the calling
+	 * thread is left alone. An interrupt cuts the wait short and is kept for the caller.
+	 * @return what became of the tasks
+	 */
+	StopReport stop(Duration timeout) {
+		int running = size();
+		boolean interrupted = false;
+		boolean ended;
+		try {
+			ended = join(timeout);
+		}
+		catch (InterruptedException ex) {
+			interrupted = true;
+			ended = false;
+		}
+		int outlived = 0;
+		int killed = 0;
+		int stuck = 0;
+		if (!ended) {
+			outlived = size();
+			if (!drain(DRAIN_TIMEOUT)) {
+				killed = size();
+				stuck = kill(KILL_TIMEOUT.minus(DRAIN_TIMEOUT));
+			}
+		}
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
+		return new StopReport(running - outlived, outlived - killed, killed, stuck);
 	}
 
 	/**
@@ -123,6 +165,20 @@ final class TaskGroup {
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/**
+	 * What {@link #stop(Duration)} did: how many tasks finished within the timeout, how many ended
+	 * once their input ended, how many were killed, and how many of those still ran afterwards.
+	 */
+	record StopReport(int finished, int endedAtEndOfInput, int killed, int stuck) {
+
+		@Override
+		public String toString() {
+			return this.finished + " handler(s) finished, " + this.endedAtEndOfInput + " ended at end of input, "
+					+ this.killed + " killed";
+		}
+
 	}
 
 }

@@ -6,17 +6,41 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The bytes a server's connections have moved, in all. Striped adders, so that connections on
- * many threads add without contending; read only when someone asks.
+ * A server's counts: connections accepted and rejected and failed accepts, counted from the
+ * server's own events (this is the first listener of each server), and the bytes its clients
+ * moved, counted by the streams it hands out. Striped adders, so that many threads add without
+ * contending; read only when someone asks.
  */
-final class Traffic {
+final class Counters implements ServerEventListener {
+
+	final LongAdder accepted = new LongAdder();
+
+	final LongAdder rejected = new LongAdder();
+
+	final LongAdder acceptErrors = new LongAdder();
 
 	final LongAdder received = new LongAdder();
 
 	final LongAdder sent = new LongAdder();
+
+	@Override
+	public void connectionAccepted() {
+		this.accepted.increment();
+	}
+
+	@Override
+	public void connectionRejected() {
+		this.rejected.increment();
+	}
+
+	@Override
+	public void acceptFailed(Throwable error, boolean fatal, Duration delay) {
+		this.acceptErrors.increment();
+	}
 
 	/**
 	 * Counts what is read from {@code in}; a read that times out (an idle connection) runs
@@ -36,7 +60,7 @@ final class Traffic {
 					throw ex;
 				}
 				if (b >= 0) {
-					Traffic.this.received.increment();
+					Counters.this.received.increment();
 				}
 				return b;
 			}
@@ -52,7 +76,7 @@ final class Traffic {
 					throw ex;
 				}
 				if (n > 0) {
-					Traffic.this.received.add(n);
+					Counters.this.received.add(n);
 				}
 				return n;
 			}
@@ -66,14 +90,14 @@ final class Traffic {
 			@Override
 			public void write(int b) throws IOException {
 				this.out.write(b);
-				Traffic.this.sent.increment();
+				Counters.this.sent.increment();
 			}
 
 			@Override
 			public void write(byte[] buffer, int offset, int length) throws IOException {
 				// FilterOutputStream would write byte by byte
 				this.out.write(buffer, offset, length);
-				Traffic.this.sent.add(length);
+				Counters.this.sent.add(length);
 			}
 
 		};

@@ -1,0 +1,103 @@
+package dev.gserver;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.gserver.ServerEventListener.HandlerOutcome;
+
+/**
+ * One client's handler run: readies the client, runs the handler, closes the client and reports
+ * how it went. Tracked by its server, so that {@link BaseServer#stop(java.time.Duration)} can
+ * wait for it, end its input and kill it.
+ */
+final class ClientTask<C extends Client> extends Task {
+
+	private static final Logger logger = LoggerFactory.getLogger(BaseServer.class);
+
+	private final BaseServer<C, ?> server;
+
+	private final C client;
+
+	private final ServerEventListener events;
+
+	private boolean executed;
+
+	ClientTask(BaseServer<C, ?> server, C client, ServerEventListener events) {
+		this.server = server;
+		this.client = client;
+		this.events = events;
+	}
+
+	@Override
+	protected void execute() {
+		this.executed = true;
+		if (!prepare()) {
+			this.server.closeClient(this.client);
+			return;
+		}
+		long started = System.nanoTime();
+		HandlerOutcome outcome = HandlerOutcome.SUCCESS;
+		this.events.handlerStarted();
+		try {
+			this.server.handle(this.client);
+		}
+		catch (Throwable ex) {
+			outcome = failed(ex);
+		}
+		finally {
+			this.server.closeClient(this.client);
+			if (isKilled()) {
+				outcome = HandlerOutcome.KILLED;
+			}
+			this.events.handlerFinished(outcome, System.nanoTime() - started);
+		}
+	}
+
+	/** Readies the client (a TLS handshake); a client that fails it costs a DEBUG line, no handler. */
+	private boolean prepare() {
+		try {
+			return this.server.prepare(this.client);
+		}
+		catch (Exception ex) {
+			logger.debug("Client {} of {} failed before its handler: {}", this.client.getRemoteAddress(), this.server,
+					ex.toString());
+			return false;
+		}
+	}
+
+	private HandlerOutcome failed(Throwable error) {
+		if (isKilled() || isDrained()) {
+			logger.debug("Killed handler of {} on {} ended with {}", this.client.getRemoteAddress(), this.server,
+					error.toString());
+			return HandlerOutcome.KILLED;
+		}
+		if (this.client.wasClosedByServer()) {
+			logger.debug("Handler of {} on {} ended as the server closed its connection: {}",
+					this.client.getRemoteAddress(), this.server, error.toString());
+			return HandlerOutcome.SUCCESS;
+		}
+		logger.warn("Handler failed for client {} on {}", this.client.getRemoteAddress(), this.server, error);
+		return HandlerOutcome.ERROR;
+	}
+
+	@Override
+	protected void abort() {
+		this.client.abort();
+	}
+
+	@Override
+	protected void endInput() {
+		this.client.endInput();
+	}
+
+	@Override
+	protected void finished() {
+		if (!this.executed) {
+			// killed before its thread ran it: still a handler that started and was killed
+			this.events.handlerStarted();
+			this.events.handlerFinished(HandlerOutcome.KILLED, 0);
+		}
+		this.server.handlerEnded(this);
+	}
+
+}
