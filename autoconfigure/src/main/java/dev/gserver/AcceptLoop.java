@@ -1,6 +1,5 @@
 package dev.gserver;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
@@ -73,7 +72,7 @@ final class AcceptLoop<C extends Client> {
 			key = listener.register(newSelector, 0);
 		}
 		catch (IOException | RuntimeException ex) {
-			closeQuietly(newSelector);
+			Listeners.closeQuietly(newSelector);
 			throw ex;
 		}
 		this.selector = newSelector;
@@ -106,7 +105,7 @@ final class AcceptLoop<C extends Client> {
 			}
 		}
 		finally {
-			closeQuietly(selector);
+			Listeners.closeQuietly(selector);
 		}
 	}
 
@@ -216,7 +215,16 @@ final class AcceptLoop<C extends Client> {
 
 	/** Pauses accepting; returns whether it was accepting (or waiting to) before. */
 	boolean pause() {
-		return moveUnderLock(AcceptState.PAUSED);
+		AcceptState before;
+		this.acceptLock.lock();
+		try {
+			before = this.state.getAndUpdate((current) -> current.isOpen() ? AcceptState.PAUSED : current);
+		}
+		finally {
+			this.acceptLock.unlock();
+		}
+		wakeUp();
+		return before.isOpen() && before != AcceptState.PAUSED;
 	}
 
 	/** Resumes accepting after {@link #pause()}; returns whether it was paused. */
@@ -234,6 +242,7 @@ final class AcceptLoop<C extends Client> {
 		AcceptState previous;
 		this.acceptLock.lock();
 		try {
+			// every other move expects an open state, so that a plain write here always wins
 			previous = getState();
 			if (!previous.isClosed()) {
 				this.fatalError = fatalError;
@@ -245,26 +254,8 @@ final class AcceptLoop<C extends Client> {
 		}
 		// closing the selector deregisters the listener, so that its descriptor is released now
 		// and not at the accept thread's next select
-		closeQuietly(this.selector);
+		Listeners.closeQuietly(this.selector);
 		return previous;
-	}
-
-	/** Moves an open loop to {@code target} under the accept lock; returns whether it moved. */
-	private boolean moveUnderLock(AcceptState target) {
-		boolean moved = false;
-		this.acceptLock.lock();
-		try {
-			AcceptState current = getState();
-			while (current.isOpen() && current != target && !moved) {
-				moved = this.state.compareAndSet(current, target);
-				current = getState();
-			}
-		}
-		finally {
-			this.acceptLock.unlock();
-		}
-		wakeUp();
-		return moved;
 	}
 
 	/** Wakes the thread, so that it looks at the state again: a slot freed, or a setting changed. */
@@ -300,18 +291,6 @@ final class AcceptLoop<C extends Client> {
 	Thread lingeringThread() {
 		Thread current = this.thread;
 		return (current != null && current.isAlive()) ? current : null;
-	}
-
-	static void closeQuietly(Closeable closeable) {
-		if (closeable == null) {
-			return;
-		}
-		try {
-			closeable.close();
-		}
-		catch (IOException ex) {
-			logger.debug("Closing {} failed", closeable, ex);
-		}
 	}
 
 }

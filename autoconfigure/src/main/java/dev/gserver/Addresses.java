@@ -8,6 +8,8 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.util.Locale;
 
+import dev.gserver.proxy.IpLiterals;
+
 /** gevent's address strings, parsed into socket addresses and written back. */
 public final class Addresses {
 
@@ -107,33 +109,13 @@ public final class Addresses {
 		if (ip.isAnyLocalAddress()) {
 			return (ip instanceof Inet4Address) ? "0.0.0.0" : "::";
 		}
-		String literal = ip.getHostAddress().toLowerCase(Locale.ROOT);
-		return (ip instanceof Inet4Address) ? literal : compress(literal);
-	}
-
-	/** Shortens Java's {@code 0:0:0:0:0:0:0:1} to the usual {@code ::1}: the longest run of zero groups becomes "::". */
-	private static String compress(String ipv6) {
-		int scope = ipv6.indexOf('%');
-		String suffix = (scope < 0) ? "" : ipv6.substring(scope);
-		String[] groups = ((scope < 0) ? ipv6 : ipv6.substring(0, scope)).split(":");
-		int bestStart = -1;
-		int bestLength = 1;
-		for (int i = 0; i < groups.length; i++) {
-			int length = 0;
-			while (i + length < groups.length && groups[i + length].equals("0")) {
-				length++;
-			}
-			if (length > bestLength) {
-				bestStart = i;
-				bestLength = length;
-			}
+		if (ip instanceof Inet4Address) {
+			return ip.getHostAddress();
 		}
-		if (bestStart < 0) {
-			return String.join(":", groups) + suffix;
-		}
-		String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
-		String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
-		return head + "::" + tail + suffix;
+		// Java writes 0:0:0:0:0:0:0:1; the usual form, and gserver's, is ::1 (a zone stays as it is)
+		String written = ip.getHostAddress();
+		int zone = written.indexOf('%');
+		return IpLiterals.format(ip.getAddress()) + ((zone < 0) ? "" : written.substring(zone));
 	}
 
 	/** Returns a bind failure whose message names the address; "address in use" as a {@link PortInUseException}. */

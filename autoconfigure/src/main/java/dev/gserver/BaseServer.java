@@ -40,33 +40,12 @@ import dev.gserver.ServerEventListener.HandlerOutcome;
  * @param <C> the accepted client, as the transport hands it over
  * @param <H> the user's handler type
  */
-public abstract class BaseServer<C extends Client, H> implements AutoCloseable {
+public abstract class BaseServer<C extends Client, H> extends ServerSettings implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(BaseServer.class);
 
 	private static final Set<Class<? extends Throwable>> FATAL_ERRORS = Set.of(ClosedChannelException.class,
 			NotYetBoundException.class, ClosedSelectorException.class, CancelledKeyException.class);
-
-	/** The most connections taken per wake-up of the accept thread before it looks at anything else. */
-	private volatile int maxAccept = 100;
-
-	/** The first pause after a failed accept or spawn; each further failure doubles it. */
-	private volatile Duration minDelay = Duration.ofMillis(10);
-
-	/** The longest pause after failed accepts or spawns. */
-	private volatile Duration maxDelay = Duration.ofSeconds(1);
-
-	/** How long {@link #stop()} and {@link #serveForever()} wait for handlers before killing them. */
-	private volatile Duration stopTimeout = Duration.ofSeconds(1);
-
-	/** Whether a full pool accepts and closes new connections (the seed's "dropped") instead of pausing. */
-	private volatile boolean dropWhenFull;
-
-	/** The most connections handled at once, whatever the spawn; 0 for no limit. */
-	private volatile int maxConnections;
-
-	/** Names the server's threads: {@code <name>[<address>]-accept}. */
-	private volatile String name = "gserver";
 
 	private volatile SocketAddress address;
 
@@ -138,14 +117,21 @@ public abstract class BaseServer<C extends Client, H> implements AutoCloseable {
 		}
 	}
 
-	/** Serves on a channel the caller opened and bound; {@link #close()} closes it. */
+	/**
+	 * Serves on a channel the caller opened and bound; {@link #close()} closes it.
+	 * @throws IllegalArgumentException when the channel is not bound
+	 */
 	protected final void setListenerChannel(SelectableChannel channel) {
 		Objects.requireNonNull(channel, "channel");
+		SocketAddress bound = localAddress(channel);
+		if (bound == null) {
+			throw new IllegalArgumentException("The listener " + channel + " is not bound: bind it first");
+		}
 		synchronized (this.lifecycle) {
 			requireNotStarted("set the listener");
 			this.listener = channel;
 			this.listenerGiven = true;
-			this.address = localAddress(channel);
+			this.address = bound;
 		}
 	}
 
@@ -173,80 +159,6 @@ public abstract class BaseServer<C extends Client, H> implements AutoCloseable {
 
 	public H getHandle() {
 		return this.handle;
-	}
-
-	public int getMaxAccept() {
-		return this.maxAccept;
-	}
-
-	public void setMaxAccept(int maxAccept) {
-		if (maxAccept < 1) {
-			throw new IllegalArgumentException("maxAccept must be at least 1, got " + maxAccept);
-		}
-		this.maxAccept = maxAccept;
-	}
-
-	public Duration getMinDelay() {
-		return this.minDelay;
-	}
-
-	public void setMinDelay(Duration minDelay) {
-		this.minDelay = Durations.requireNonNegative("minDelay", minDelay);
-	}
-
-	public Duration getMaxDelay() {
-		return this.maxDelay;
-	}
-
-	public void setMaxDelay(Duration maxDelay) {
-		this.maxDelay = Durations.requireNonNegative("maxDelay", maxDelay);
-	}
-
-	public Duration getStopTimeout() {
-		return this.stopTimeout;
-	}
-
-	public void setStopTimeout(Duration stopTimeout) {
-		this.stopTimeout = Durations.requireNonNegative("stopTimeout", stopTimeout);
-	}
-
-	public boolean isDropWhenFull() {
-		return this.dropWhenFull;
-	}
-
-	/**
-	 * Whether a full pool accepts new connections and closes them at once (counted as rejected),
-	 * as the seed document describes, instead of the default: pause accepting and leave them in
-	 * the kernel backlog until a slot frees.
-	 */
-	public void setDropWhenFull(boolean dropWhenFull) {
-		this.dropWhenFull = dropWhenFull;
-	}
-
-	public int getMaxConnections() {
-		return this.maxConnections;
-	}
-
-	/**
-	 * Limits how many connections are handled at once, whatever the spawn, so that a flood of
-	 * clients cannot exhaust memory: at the limit the server behaves as with a full pool (pauses
-	 * accepting, or drops with {@link #setDropWhenFull(boolean)}). 0, the default, is no limit.
-	 */
-	public void setMaxConnections(int maxConnections) {
-		if (maxConnections < 0) {
-			throw new IllegalArgumentException("maxConnections must be 0 (no limit) or positive, not " + maxConnections);
-		}
-		this.maxConnections = maxConnections;
-		this.acceptLoop.wakeUp();
-	}
-
-	public String getName() {
-		return this.name;
-	}
-
-	/** Names the server in its thread names and log lines; {@code "gserver"} by default. */
-	public void setName(String name) {
-		this.name = Objects.requireNonNull(name, "name");
 	}
 
 	/** Returns the exception types meaning the listener itself is gone: gevent's EBADF, EINVAL, ENOTSOCK. */
@@ -329,7 +241,7 @@ public abstract class BaseServer<C extends Client, H> implements AutoCloseable {
 	}
 
 	private boolean atConnectionLimit() {
-		int limit = this.maxConnections;
+		int limit = getMaxConnections();
 		return limit > 0 && this.handlers.size() >= limit;
 	}
 
@@ -459,10 +371,15 @@ public abstract class BaseServer<C extends Client, H> implements AutoCloseable {
 		}
 	}
 
+	@Override
+	void limitsChanged() {
+		this.acceptLoop.wakeUp();
+	}
+
 	/** A handler's task ended: its room frees for the next client. */
 	final void handlerEnded(ClientTask<C> task) {
 		this.handlers.remove(task);
-		if (this.maxConnections > 0) {
+		if (getMaxConnections() > 0) {
 			this.acceptLoop.wakeUpIfFull();
 		}
 	}
@@ -486,18 +403,17 @@ public abstract class BaseServer<C extends Client, H> implements AutoCloseable {
 				return;
 			}
 			requireStartable();
-			SelectableChannel opened = this.listenerGiven ? (SelectableChannel) Listeners.requireBound((NetworkChannel) this.listener)
-					: initSocket();
+			SelectableChannel opened = this.listenerGiven ? this.listener : initSocket();
 			String threadPrefix;
 			try {
 				this.address = localAddress(opened);
-				threadPrefix = this.name + "[" + Addresses.format(this.address) + "]";
+				threadPrefix = getName() + "[" + Addresses.format(this.address) + "]";
 				this.handlerThreads = Threads.named(threadPrefix + "-handler-");
 				this.acceptLoop.start(opened, threadPrefix + "-accept");
 			}
 			catch (IOException | RuntimeException ex) {
 				if (!this.listenerGiven) {
-					AcceptLoop.closeQuietly(opened);
+					Listeners.closeQuietly(opened);
 				}
 				throw ex;
 			}
@@ -555,7 +471,7 @@ public abstract class BaseServer<C extends Client, H> implements AutoCloseable {
 				pool.removeSlotFreedListener(this.slotFreed);
 			}
 		}
-		AcceptLoop.closeQuietly(listenerToClose);
+		Listeners.closeQuietly(listenerToClose);
 		closedListener();
 		this.closedSignal.countDown();
 		if (previous != AcceptState.NEW) {
@@ -569,7 +485,7 @@ public abstract class BaseServer<C extends Client, H> implements AutoCloseable {
 
 	/** Stops within {@link #getStopTimeout()}; see {@link #stop(Duration)}. */
 	public void stop() {
-		stop(this.stopTimeout);
+		stop(getStopTimeout());
 	}
 
 	/**
@@ -595,7 +511,7 @@ public abstract class BaseServer<C extends Client, H> implements AutoCloseable {
 
 	/** Serves until stopped, then stops within {@link #getStopTimeout()}; see {@link #serveForever(Duration)}. */
 	public void serveForever() throws IOException {
-		serveForever(this.stopTimeout);
+		serveForever(getStopTimeout());
 	}
 
 	/**
@@ -608,7 +524,7 @@ public abstract class BaseServer<C extends Client, H> implements AutoCloseable {
 		Durations.requireNonNegative("stopTimeout", stopTimeout);
 		start();
 		CountDownLatch closed = this.closedSignal;
-		Thread shutdownHook = new Thread(() -> stop(stopTimeout), this.name + "-shutdown");
+		Thread shutdownHook = new Thread(() -> stop(stopTimeout), getName() + "-shutdown");
 		Runtime.getRuntime().addShutdownHook(shutdownHook);
 		try {
 			closed.await();

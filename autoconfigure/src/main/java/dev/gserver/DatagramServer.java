@@ -22,8 +22,6 @@ public class DatagramServer extends BaseServer<Datagram, DatagramHandler> {
 
 	private int bufferSize = DEFAULT_BUFFER_SIZE;
 
-	private boolean reuseAddress = true;
-
 	/** Receives on the accept thread only; each datagram is then copied out for its handler. */
 	private ByteBuffer receiveBuffer;
 
@@ -60,14 +58,6 @@ public class DatagramServer extends BaseServer<Datagram, DatagramHandler> {
 		this.bufferSize = bufferSize;
 	}
 
-	public boolean isReuseAddress() {
-		return this.reuseAddress;
-	}
-
-	public void setReuseAddress(boolean reuseAddress) {
-		this.reuseAddress = reuseAddress;
-	}
-
 	/**
 	 * Sends {@code data} to {@code address} from the server's socket; safe from any thread.
 	 * @return whether it was sent; {@code false} when the send buffer was full (UDP drops)
@@ -87,7 +77,7 @@ public class DatagramServer extends BaseServer<Datagram, DatagramHandler> {
 
 	@Override
 	protected SelectableChannel initSocket() throws IOException {
-		return Listeners.bindDatagram(getAddress(), this.reuseAddress);
+		return Listeners.bindDatagram(getAddress(), isReuseAddress());
 	}
 
 	@Override

@@ -1,5 +1,6 @@
 package dev.gserver;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -8,25 +9,21 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channel;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
-import java.nio.channels.NotYetBoundException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
- * Listening channels, opened and bound for TCP, Unix sockets and UDP, or taken as given: what
- * gevent's {@code init_socket} does, shared by the transports.
+ * Listening channels, opened and bound for TCP, Unix sockets and UDP: what gevent's
+ * {@code init_socket} does, shared by the transports.
  */
 final class Listeners {
 
-	private Listeners() {
-	}
+	private static final Logger logger = LoggerFactory.getLogger(Listeners.class);
 
-	/** Returns a listener the caller opened, once it is known to be bound. */
-	static <T extends NetworkChannel> T requireBound(T listener) throws IOException {
-		if (listener.getLocalAddress() == null) {
-			throw new NotYetBoundException();
-		}
-		return listener;
+	private Listeners() {
 	}
 
 	/**
@@ -106,6 +103,19 @@ final class Listeners {
 
 		void bind(T channel) throws IOException;
 
+	}
+
+	/** Closes a listener or a selector; a failure is only worth a DEBUG line, as it is gone either way. */
+	static void closeQuietly(Closeable closeable) {
+		if (closeable == null) {
+			return;
+		}
+		try {
+			closeable.close();
+		}
+		catch (IOException ex) {
+			logger.debug("Closing {} failed", closeable, ex);
+		}
 	}
 
 }

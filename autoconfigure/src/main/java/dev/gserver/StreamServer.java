@@ -7,12 +7,11 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.List;
+import java.util.Objects;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
-import dev.gserver.proxy.CidrRange;
 import dev.gserver.proxy.ProxyProtocol;
 import dev.gserver.proxy.ProxyProtocolMode;
 
@@ -34,8 +33,6 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 	public static final int DEFAULT_BACKLOG = 128;
 
 	private Integer backlog;
-
-	private boolean reuseAddress = true;
 
 	private boolean reusePort;
 
@@ -76,7 +73,7 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 	}
 
 	public StreamServer(ServerSocketChannel listener, Handler handler, Spawn spawn) {
-		super(requireBound(listener), handler, spawn);
+		super(listener, handler, spawn);
 	}
 
 	/**
@@ -92,40 +89,18 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 	/** Serves on a channel the caller already bound; see {@link #StreamServer(ServerSocketChannel, Handler)}. */
 	public void setListener(ServerSocketChannel listener) {
 		requireNoBacklog(this.backlog != null);
-		setListenerChannel(requireBound(listener));
-	}
-
-	private static ServerSocketChannel requireBound(ServerSocketChannel listener) {
-		try {
-			if (listener != null && listener.isOpen() && listener.getLocalAddress() == null) {
-				throw new IllegalArgumentException("The listener " + listener + " is not bound: bind it first");
-			}
-		}
-		catch (IOException ex) {
-			throw new IllegalArgumentException("Cannot read the address of listener " + listener, ex);
-		}
-		return listener;
-	}
-
-	private static void requireNoBacklog(boolean backlogSet) {
-		if (backlogSet) {
-			throw new IllegalArgumentException("backlog must not be set when a bound ServerSocketChannel is given");
-		}
+		setListenerChannel(listener);
 	}
 
 	@Override
 	protected SelectableChannel initSocket() throws IOException {
 		SocketAddress address = getAddress();
 		if (!(address instanceof UnixDomainSocketAddress)) {
-			return Listeners.bindStream(address, getBacklog(), this.reuseAddress, this.reusePort);
+			return Listeners.bindStream(address, getBacklog(), isReuseAddress(), this.reusePort);
 		}
-		if (isSecure()) {
-			throw new IllegalStateException("TLS needs a TCP listener, not the Unix socket " + Addresses.format(address)
-					+ ": a Unix socket is local, so serve it in plaintext or listen on TCP");
-		}
-		if (getProxyProtocol() != ProxyProtocolMode.OFF) {
-			throw new IllegalStateException("The PROXY protocol needs a TCP listener, not the Unix socket "
-					+ Addresses.format(address) + ": turn it off or listen on TCP");
+		if (isSecure() || this.proxyProtocol.getMode() != ProxyProtocolMode.OFF) {
+			throw new IllegalStateException((isSecure() ? "TLS" : "The PROXY protocol") + " needs a TCP listener, not"
+					+ " the Unix socket " + Addresses.format(address) + ": a Unix socket is local, so turn it off or listen on TCP");
 		}
 		UnixSocketFile file = UnixSocketFile.claim((UnixDomainSocketAddress) address);
 		ServerSocketChannel channel = Listeners.bindStream(address, getBacklog(), false, false);
@@ -162,8 +137,6 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 		}
 	}
 
-	// ---- listener options ----
-
 	public int getBacklog() {
 		return (this.backlog != null) ? this.backlog : DEFAULT_BACKLOG;
 	}
@@ -180,15 +153,6 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 		this.backlog = backlog;
 	}
 
-	public boolean isReuseAddress() {
-		return this.reuseAddress;
-	}
-
-	/** Sets {@code SO_REUSEADDR} on the listener, so that a restart can bind while old connections linger; true by default. */
-	public void setReuseAddress(boolean reuseAddress) {
-		this.reuseAddress = reuseAddress;
-	}
-
 	public boolean isReusePort() {
 		return this.reusePort;
 	}
@@ -201,8 +165,6 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 	public void setReusePort(boolean reusePort) {
 		this.reusePort = reusePort;
 	}
-
-	// ---- connection options ----
 
 	public boolean isTcpNoDelay() {
 		return this.tcpNoDelay;
@@ -225,8 +187,6 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 	public void setIdleTimeout(Duration idleTimeout) {
 		this.idleTimeout = Durations.requireNonNegative("idleTimeout", idleTimeout);
 	}
-
-	// ---- TLS ----
 
 	@Override
 	public boolean isSecure() {
@@ -264,42 +224,25 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 		this.tls = this.tls.withTimeout(handshakeTimeout);
 	}
 
-	// ---- PROXY protocol ----
-
-	public ProxyProtocolMode getProxyProtocol() {
-		return this.proxyProtocol.getMode();
+	public ProxyProtocol getProxyProtocol() {
+		return this.proxyProtocol;
 	}
 
 	/**
-	 * Sets whether connections start with a PROXY protocol header (v1 or v2), read on the
-	 * handler's thread before any TLS handshake: {@link ProxyProtocolMode#OFF} by default. A
-	 * client whose header is missing (when required), malformed or too slow is closed and
-	 * reported through {@link ServerEventListener#proxyHeaderRejected(String)}.
+	 * Sets whether and how connections start with a PROXY protocol header (v1 or v2), read on the
+	 * handler's thread before any TLS handshake: {@link ProxyProtocol#OFF} by default. A client
+	 * whose header is missing (when required), malformed or too slow is closed and reported
+	 * through {@link ServerEventListener#proxyHeaderRejected(String)}.
 	 */
-	public void setProxyProtocol(ProxyProtocolMode proxyProtocol) {
-		this.proxyProtocol = this.proxyProtocol.withMode(proxyProtocol);
+	public void setProxyProtocol(ProxyProtocol proxyProtocol) {
+		this.proxyProtocol = Objects.requireNonNull(proxyProtocol, "proxyProtocol: use ProxyProtocol.OFF for none");
 	}
 
-	public List<CidrRange> getProxyProtocolTrusted() {
-		return this.proxyProtocol.getTrusted();
-	}
-
-	/**
-	 * Sets the sources whose PROXY header is believed; empty (the default) trusts every source,
-	 * which suits a server that only a load balancer can reach. From any other source, a
-	 * required header closes the connection and an optional one is not read.
-	 */
-	public void setProxyProtocolTrusted(List<CidrRange> trusted) {
-		this.proxyProtocol = this.proxyProtocol.withTrusted(trusted);
-	}
-
-	public Duration getProxyProtocolTimeout() {
-		return this.proxyProtocol.getTimeout();
-	}
-
-	/** Sets how long a client gets to send its PROXY header; 5 seconds by default. */
-	public void setProxyProtocolTimeout(Duration timeout) {
-		this.proxyProtocol = this.proxyProtocol.withTimeout(timeout);
+	/** gevent's rule: a listener the caller bound comes with its own backlog. */
+	private static void requireNoBacklog(boolean conflict) {
+		if (conflict) {
+			throw new IllegalArgumentException("backlog must not be set when a bound ServerSocketChannel is given");
+		}
 	}
 
 }

@@ -26,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 import dev.gserver.proxy.CidrRange;
+import dev.gserver.proxy.ProxyProtocol;
 import dev.gserver.proxy.ProxyProtocolMode;
 
 /**
@@ -59,12 +60,11 @@ class ProxyProtocolServerTest {
 
 	private StreamServer start(ProxyProtocolMode mode, String... trusted) throws IOException {
 		StreamServer server = new StreamServer("127.0.0.1:0", ProxyProtocolServerTest::addressesAndLine);
-		server.setProxyProtocol(mode);
 		List<CidrRange> ranges = new ArrayList<>();
 		for (String range : trusted) {
 			ranges.add(CidrRange.parse(range));
 		}
-		server.setProxyProtocolTrusted(ranges);
+		server.setProxyProtocol(ProxyProtocol.of(mode).withTrusted(ranges));
 		server.addEventListener(this.events);
 		this.servers.add(server);
 		server.start();
@@ -133,7 +133,7 @@ class ProxyProtocolServerTest {
 	@Test
 	void malformedOversizedAndSlowHeadersAreRefusedWithTheirReason() throws Exception {
 		StreamServer server = start(ProxyProtocolMode.REQUIRED);
-		server.setProxyProtocolTimeout(Duration.ofMillis(200));
+		server.setProxyProtocol(server.getProxyProtocol().withTimeout(Duration.ofMillis(200)));
 		int port = server.getServerPort();
 		assertThat(closesUnanswered(port, ascii("PROXY TCP4 192.0.2.1 not-an-ip 1 2\r\nx\n"))).isTrue();
 		assertThat(closesUnanswered(port, ascii("PROXY TCP4 " + "1".repeat(200) + "\r\n"))).isTrue();
@@ -180,7 +180,7 @@ class ProxyProtocolServerTest {
 		TestCertificates certificates = TestCertificates.create();
 		StreamServer server = new StreamServer("127.0.0.1:0", ProxyProtocolServerTest::addressesAndLine);
 		server.setSslContext(certificates.serverContext());
-		server.setProxyProtocol(ProxyProtocolMode.OPTIONAL);
+		server.setProxyProtocol(ProxyProtocol.of(ProxyProtocolMode.OPTIONAL));
 		this.servers.add(server);
 		server.start();
 		int port = server.getServerPort();
@@ -201,7 +201,7 @@ class ProxyProtocolServerTest {
 	@Test
 	void aUnixSocketListenerRefusesTheProxyProtocol(@TempDir Path directory) {
 		StreamServer server = new StreamServer("unix:" + directory.resolve("s.sock"), Handlers::pong);
-		server.setProxyProtocol(ProxyProtocolMode.REQUIRED);
+		server.setProxyProtocol(ProxyProtocol.of(ProxyProtocolMode.REQUIRED));
 		this.servers.add(server);
 		assertThatIllegalStateException().isThrownBy(server::start).withMessageContaining("PROXY protocol needs a TCP listener");
 		assertThat(Files.exists(directory.resolve("s.sock"))).isFalse();

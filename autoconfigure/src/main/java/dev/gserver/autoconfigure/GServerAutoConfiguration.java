@@ -31,6 +31,7 @@ import dev.gserver.Handler;
 import dev.gserver.Pool;
 import dev.gserver.Spawn;
 import dev.gserver.StreamServer;
+import dev.gserver.proxy.ProxyProtocol;
 
 /**
  * Auto-configuration of a gserver {@link StreamServer} for a {@link Handler} bean, and of the
@@ -124,9 +125,9 @@ public final class GServerAutoConfiguration {
 			map.from(properties::isTcpNoDelay).to(server::setTcpNoDelay);
 			map.from(properties::isDropWhenFull).to(server::setDropWhenFull);
 			map.from(properties::getIdleTimeout).to(server::setIdleTimeout);
-			map.from(properties::getProxyProtocol).to(server::setProxyProtocol);
-			map.from(properties::proxyProtocolTrustedRanges).to(server::setProxyProtocolTrusted);
-			map.from(properties::getProxyProtocolTimeout).to(server::setProxyProtocolTimeout);
+			server.setProxyProtocol(ProxyProtocol.of(properties.getProxyProtocol())
+				.withTrusted(properties.proxyProtocolTrustedRanges())
+				.withTimeout(properties.getProxyProtocolTimeout()));
 			if (properties.getSsl().getBundle() != null) {
 				GServerSsl.apply(server, properties.getSsl(), sslBundles.getObject());
 			}

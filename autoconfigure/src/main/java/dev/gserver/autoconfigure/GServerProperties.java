@@ -13,9 +13,7 @@ import org.springframework.validation.Validator;
 
 import dev.gserver.Addresses;
 import dev.gserver.proxy.CidrRange;
-import dev.gserver.DatagramServer;
 import dev.gserver.proxy.ProxyProtocolMode;
-import dev.gserver.Spawn;
 
 /**
  * Configuration of the gserver TCP server. It validates itself once bound, so that a bad value
@@ -479,89 +477,7 @@ public class GServerProperties implements Validator {
 
 	@Override
 	public void validate(Object target, Errors errors) {
-		GServerProperties properties = (GServerProperties) target;
-		if (properties.getPort() < 0 || properties.getPort() > 65535) {
-			errors.rejectValue("port", "range", "must be between 0 and 65535");
-		}
-		try {
-			Spawn.parse(properties.getSpawn());
-		}
-		catch (IllegalArgumentException ex) {
-			errors.rejectValue("spawn", "invalid", ex.getMessage());
-		}
-		if (properties.getMaxAccept() < 1) {
-			errors.rejectValue("maxAccept", "range", "must be at least 1");
-		}
-		for (String range : properties.getProxyProtocolTrusted()) {
-			try {
-				CidrRange.parse(range);
-			}
-			catch (IllegalArgumentException ex) {
-				errors.rejectValue("proxyProtocolTrusted", "invalid", ex.getMessage());
-			}
-		}
-		rejectNotPositive(errors, "proxyProtocolTimeout", properties.getProxyProtocolTimeout());
-		if (properties.getMaxConnections() < 0) {
-			errors.rejectValue("maxConnections", "range", "must be 0 (no limit) or positive");
-		}
-		if (properties.getBacklog() < 1) {
-			errors.rejectValue("backlog", "range", "must be at least 1");
-		}
-		rejectNegative(errors, "minDelay", properties.getMinDelay());
-		rejectNegative(errors, "maxDelay", properties.getMaxDelay());
-		rejectNegative(errors, "stopTimeout", properties.getStopTimeout());
-		validateAddress(errors);
-		rejectNegative(errors, "idleTimeout", this.idleTimeout);
-		if (this.udp.getPort() < 0 || this.udp.getPort() > 65535) {
-			errors.rejectValue("udp.port", "range", "must be between 0 and 65535");
-		}
-		if (this.udp.getBufferSize() < 1 || this.udp.getBufferSize() > DatagramServer.MAX_BUFFER_SIZE) {
-			errors.rejectValue("udp.bufferSize", "range", "must be between 1 and " + DatagramServer.MAX_BUFFER_SIZE);
-		}
-		try {
-			Spawn.parse(this.udp.getSpawn());
-		}
-		catch (IllegalArgumentException ex) {
-			errors.rejectValue("udp.spawn", "invalid", ex.getMessage());
-		}
-		rejectNotPositive(errors, "ssl.handshakeTimeout", this.ssl.getHandshakeTimeout());
-		if (!errors.hasFieldErrors("minDelay") && !errors.hasFieldErrors("maxDelay")
-				&& properties.getMinDelay().compareTo(properties.getMaxDelay()) > 0) {
-			errors.rejectValue("maxDelay", "range", "must not be shorter than gserver.min-delay");
-		}
-	}
-
-	private void validateAddress(Errors errors) {
-		if (this.address == null || this.address.isBlank()) {
-			return;
-		}
-		if (Addresses.isUnixSocket(this.address)) {
-			try {
-				Addresses.parse(this.address);
-			}
-			catch (IllegalArgumentException ex) {
-				errors.rejectValue("address", "invalid", ex.getMessage());
-			}
-			return;
-		}
-		if (new InetSocketAddress(this.address.trim(), 0).isUnresolved()) {
-			errors.rejectValue("address", "invalid", "is neither an IP address nor a known host name");
-		}
-	}
-
-	private static void rejectNotPositive(Errors errors, String field, Duration value) {
-		if (value == null || value.isNegative() || value.isZero()) {
-			errors.rejectValue(field, "range", "must be positive");
-		}
-	}
-
-	private static void rejectNegative(Errors errors, String field, Duration value) {
-		if (value == null) {
-			errors.rejectValue(field, "required", "must be set");
-		}
-		else if (value.isNegative()) {
-			errors.rejectValue(field, "range", "must not be negative");
-		}
+		GServerPropertiesValidator.validate((GServerProperties) target, errors);
 	}
 
 }

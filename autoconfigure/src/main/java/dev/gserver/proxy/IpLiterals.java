@@ -5,7 +5,7 @@ package dev.gserver.proxy;
  * method falls back to a DNS lookup for text it does not recognise, and text from a network peer
  * or a configuration file must never cause one.
  */
-final class IpLiterals {
+public final class IpLiterals {
 
 	/** The longest IPv6 literal: {@code ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255}. */
 	private static final int MAX_IPV6_LENGTH = 45;
@@ -162,7 +162,7 @@ final class IpLiterals {
 	 * RFC 5952 recommends, lower case with the longest run of two or more zero groups as
 	 * {@code ::}, and an IPv4-mapped address as {@code ::ffff:192.0.2.1}.
 	 */
-	static String format(byte[] address) {
+	public static String format(byte[] address) {
 		if (address.length == 4) {
 			return (address[0] & 0xff) + "." + (address[1] & 0xff) + "." + (address[2] & 0xff) + "." + (address[3] & 0xff);
 		}

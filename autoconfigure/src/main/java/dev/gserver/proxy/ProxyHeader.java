@@ -1,6 +1,5 @@
 package dev.gserver.proxy;
 
-import dev.gserver.Addresses;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -381,11 +380,17 @@ public final class ProxyHeader {
 		StringBuilder text = new StringBuilder("ProxyHeader[v").append(this.version).append(' ').append(this.protocol);
 		if (this.source != null) {
 			text.append(' ')
-				.append(Addresses.format(this.source))
+				.append(format(this.source))
 				.append(" -> ")
-				.append(Addresses.format(this.destination));
+				.append(format(this.destination));
 		}
 		return text.append(']').toString();
+	}
+
+	/** Writes an address as gserver does everywhere: {@code 192.0.2.1:80}, {@code [2001:db8::1]:80}. */
+	private static String format(InetSocketAddress address) {
+		String host = IpLiterals.format(address.getAddress().getAddress());
+		return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
 	}
 
 }

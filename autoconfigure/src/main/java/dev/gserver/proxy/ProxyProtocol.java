@@ -31,6 +31,11 @@ public final class ProxyProtocol {
 		this.timeout = timeout;
 	}
 
+	/** Returns the PROXY protocol in {@code mode}, from every source, with a 5 second timeout. */
+	public static ProxyProtocol of(ProxyProtocolMode mode) {
+		return OFF.withMode(mode);
+	}
+
 	public ProxyProtocolMode getMode() {
 		return this.mode;
 	}
@@ -44,7 +49,7 @@ public final class ProxyProtocol {
 	}
 
 	public ProxyProtocol withMode(ProxyProtocolMode mode) {
-		return new ProxyProtocol(Objects.requireNonNull(mode, "proxyProtocol"), this.trusted, this.timeout);
+		return new ProxyProtocol(Objects.requireNonNull(mode, "mode"), this.trusted, this.timeout);
 	}
 
 	/** Returns a copy that believes headers from {@code trusted} only; empty trusts every source. */

@@ -102,10 +102,10 @@ class GServerAutoConfigurationTest {
 				assertThat(server.isDropWhenFull()).isTrue();
 				assertThat(server.isReusePort()).isTrue();
 				assertThat(server.getMaxConnections()).isEqualTo(500);
-				assertThat(server.getProxyProtocol()).isEqualTo(ProxyProtocolMode.REQUIRED);
-				assertThat(server.getProxyProtocolTrusted()).extracting(Object::toString)
+				assertThat(server.getProxyProtocol().getMode()).isEqualTo(ProxyProtocolMode.REQUIRED);
+				assertThat(server.getProxyProtocol().getTrusted()).extracting(Object::toString)
 					.containsExactly("10.0.0.0/8", "127.0.0.1/32");
-				assertThat(server.getProxyProtocolTimeout()).isEqualTo(Duration.ofSeconds(2));
+				assertThat(server.getProxyProtocol().getTimeout()).isEqualTo(Duration.ofSeconds(2));
 				assertThat(server.getServerHost()).isEqualTo("127.0.0.1");
 			});
 	}
