@@ -19,8 +19,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.gserver.ServerEventListener.HandlerOutcome;
-
 /**
  * gevent's {@code BaseServer}: a listener, an accept loop on one dedicated thread, and a
  * {@link Spawn} that runs a handler per accepted client. A transport subclass brings the
@@ -404,24 +402,28 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings imp
 			}
 			requireStartable();
 			SelectableChannel opened = this.listenerGiven ? this.listener : initSocket();
-			String threadPrefix;
+			Pool pool = getPool();
 			try {
+				// all set before the accept thread starts: it reads them
+				this.listener = opened;
 				this.address = localAddress(opened);
-				threadPrefix = getName() + "[" + Addresses.format(this.address) + "]";
+				String threadPrefix = getName() + "[" + Addresses.format(this.address) + "]";
 				this.handlerThreads = Threads.named(threadPrefix + "-handler-");
+				this.closedSignal = new CountDownLatch(1);
+				if (pool != null) {
+					pool.addSlotFreedListener(this.slotFreed);
+				}
 				this.acceptLoop.start(opened, threadPrefix + "-accept");
 			}
 			catch (IOException | RuntimeException ex) {
+				if (pool != null) {
+					pool.removeSlotFreedListener(this.slotFreed);
+				}
 				if (!this.listenerGiven) {
 					Listeners.closeQuietly(opened);
+					this.listener = null;
 				}
 				throw ex;
-			}
-			this.listener = opened;
-			this.closedSignal = new CountDownLatch(1);
-			Pool pool = getPool();
-			if (pool != null) {
-				pool.addSlotFreedListener(this.slotFreed);
 			}
 			this.stopToReport.set(true);
 			logger.info("Started {} (host={}, port={}, spawn={}, tls={}, handlers on {} threads)", this,
