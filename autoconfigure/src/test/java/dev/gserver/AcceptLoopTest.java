@@ -12,9 +12,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,21 +26,10 @@ import static org.awaitility.Awaitility.await;
 @Timeout(60)
 class AcceptLoopTest {
 
-	private final List<BaseServer<?, ?>> servers = new ArrayList<>();
-
 	private final RecordingListener events = new RecordingListener();
 
-	@AfterEach
-	void stopServers() {
-		this.servers.forEach((server) -> server.stop(Duration.ZERO));
-	}
-
-	private <S extends BaseServer<?, ?>> S started(S server) throws IOException {
-		this.servers.add(server);
-		server.addEventListener(this.events);
-		server.start();
-		return server;
-	}
+	@RegisterExtension
+	final Servers servers = new Servers().reportingTo(this.events);
 
 	@Test
 	void maxAcceptMustBePositive() {
@@ -56,7 +45,7 @@ class AcceptLoopTest {
 	void takesAtMostMaxAcceptConnectionsPerWakeUp() throws Exception {
 		StreamServer server = new StreamServer("127.0.0.1:0", Handlers::pong);
 		server.setMaxAccept(3);
-		started(server).stopAccepting();
+		this.servers.start(server).stopAccepting();
 		List<Socket> clients = new ArrayList<>();
 		try {
 			for (int i = 0; i < 10; i++) {
@@ -86,7 +75,7 @@ class AcceptLoopTest {
 		for (int i = 0; i < 4; i++) {
 			server.failures.add(new IOException("Too many open files"));
 		}
-		started(server);
+		this.servers.start(server);
 		long connected = System.nanoTime();
 		assertThat(Clients.request(server.getServerPort(), "")).isEqualTo("PONG");
 		long servedAfter = System.nanoTime() - connected;
@@ -111,7 +100,7 @@ class AcceptLoopTest {
 		server.setMinDelay(Duration.ofMinutes(5));
 		server.failures.add(new IOException("Too many open files"));
 		assertThat(server.getAcceptState()).isEqualTo(AcceptState.NEW);
-		started(server);
+		this.servers.start(server);
 		assertThat(server.getAcceptState()).isEqualTo(AcceptState.ACCEPTING);
 		try (Socket waiting = Clients.connect(server.getServerPort())) {
 			await().atMost(Duration.ofSeconds(10)).until(() -> server.getAcceptState() == AcceptState.BACKING_OFF);
@@ -127,7 +116,7 @@ class AcceptLoopTest {
 		FailingAcceptServer server = new FailingAcceptServer();
 		ClosedChannelException fatal = new ClosedChannelException();
 		server.failures.add(fatal);
-		started(server);
+		this.servers.start(server);
 		int port = server.getServerPort();
 		Clients.poke(port);
 		await().atMost(Duration.ofSeconds(10)).until(server::isClosed);
@@ -155,7 +144,7 @@ class AcceptLoopTest {
 			}
 		};
 		server.failures.add(new IOException("fatal here"));
-		started(server);
+		this.servers.start(server);
 		Clients.poke(server.getServerPort());
 		await().atMost(Duration.ofSeconds(10)).until(server::isClosed);
 		assertThat(this.events.acceptErrorsFatal).containsExactly(true);
@@ -174,7 +163,7 @@ class AcceptLoopTest {
 		};
 		StreamServer server = new StreamServer("127.0.0.1:0", Handlers::pong, Spawn.of(refusingTwice));
 		server.setMinDelay(Duration.ofMillis(5));
-		started(server);
+		this.servers.start(server);
 		int port = server.getServerPort();
 		assertThat(Clients.request(port, "")).isEmpty();
 		assertThat(Clients.request(port, "")).isEmpty();
@@ -198,7 +187,7 @@ class AcceptLoopTest {
 			}
 			new Thread(task).start();
 		};
-		StreamServer server = started(new StreamServer("127.0.0.1:0", Handlers::pong, Spawn.of(breakingOnce)));
+		StreamServer server = this.servers.start(new StreamServer("127.0.0.1:0", Handlers::pong, Spawn.of(breakingOnce)));
 		assertThat(Clients.request(server.getServerPort(), "")).isEmpty();
 		assertThat(this.events.spawnErrors).containsExactly(broken);
 		assertThat(this.events.acceptErrors).isEmpty();
@@ -216,7 +205,7 @@ class AcceptLoopTest {
 			Handlers.pong(connection);
 		}, Spawn.pool(1));
 		server.setDropWhenFull(true);
-		started(server);
+		this.servers.start(server);
 		int port = server.getServerPort();
 		try (Socket first = Clients.connect(port)) {
 			assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
@@ -245,7 +234,7 @@ class AcceptLoopTest {
 		Spawn spawn = "default".equals(spawnName) ? Spawn.DEFAULT : "raw".equals(spawnName) ? Spawn.RAW : Spawn.pool(10);
 		StreamServer server = new StreamServer("127.0.0.1:0", holdUntilClientCloses, spawn);
 		server.setMaxConnections(2);
-		started(server);
+		this.servers.start(server);
 		int port = server.getServerPort();
 		try (Socket first = Clients.connect(port); Socket second = Clients.connect(port)) {
 			assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
@@ -276,7 +265,7 @@ class AcceptLoopTest {
 		});
 		server.setMaxConnections(1);
 		server.setDropWhenFull(true);
-		started(server);
+		this.servers.start(server);
 		try (Socket first = Clients.connect(server.getServerPort())) {
 			assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
 			try (Socket dropped = Clients.connect(server.getServerPort())) {
@@ -301,8 +290,8 @@ class AcceptLoopTest {
 			holding.countDown();
 			connection.getInputStream().read();
 		};
-		StreamServer a = started(new StreamServer("127.0.0.1:0", holdUntilClientCloses, Spawn.of(pool)));
-		StreamServer b = started(new StreamServer("127.0.0.1:0", Handlers::pong, Spawn.of(pool)));
+		StreamServer a = this.servers.start(new StreamServer("127.0.0.1:0", holdUntilClientCloses, Spawn.of(pool)));
+		StreamServer b = this.servers.start(new StreamServer("127.0.0.1:0", Handlers::pong, Spawn.of(pool)));
 		try (Socket first = Clients.connect(a.getServerPort()); Socket second = Clients.connect(a.getServerPort())) {
 			assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
 			assertThat(pool.isFull()).isTrue();
@@ -324,7 +313,7 @@ class AcceptLoopTest {
 
 	@Test
 	void stopAcceptingLeavesClientsInTheBacklogUntilStartAccepting() throws Exception {
-		StreamServer server = started(new StreamServer("127.0.0.1:0", Handlers::pong));
+		StreamServer server = this.servers.start(new StreamServer("127.0.0.1:0", Handlers::pong));
 		server.stopAccepting();
 		assertThat(server.isAccepting()).isFalse();
 		assertThat(server.isStarted()).isTrue();

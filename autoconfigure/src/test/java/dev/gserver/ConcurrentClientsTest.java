@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -48,14 +48,10 @@ class ConcurrentClientsTest {
 
 	private static final Duration PATIENCE = Duration.ofMillis(Clients.PATIENCE_MILLIS);
 
-	private StreamServer server;
+	private final RecordingListener events = new RecordingListener();
 
-	@AfterEach
-	void stopServer() {
-		if (this.server != null) {
-			this.server.stop(Duration.ZERO);
-		}
-	}
+	@RegisterExtension
+	final Servers servers = new Servers().reportingTo(this.events);
 
 	static Stream<Arguments> spawns() {
 		return Stream.of(arguments(named("Spawn.DEFAULT", (Supplier<Spawn>) () -> Spawn.DEFAULT)),
@@ -65,12 +61,11 @@ class ConcurrentClientsTest {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("spawns")
 	void throwingHandlersDoNotDisturbConcurrentClients(Supplier<Spawn> spawn) throws Exception {
-		RecordingListener events = new RecordingListener();
-		this.server = new StreamServer("127.0.0.1:0", ConcurrentClientsTest::echoUntilBoom, spawn.get());
-		this.server.setName("concurrent-clients");
-		this.server.addEventListener(events);
-		this.server.start();
-		int port = this.server.getServerPort();
+		RecordingListener events = this.events;
+		StreamServer server = new StreamServer("127.0.0.1:0", ConcurrentClientsTest::echoUntilBoom, spawn.get());
+		server.setName("concurrent-clients");
+		this.servers.start(server);
+		int port = server.getServerPort();
 
 		CountDownLatch connected = new CountDownLatch(CLIENTS);
 		CountDownLatch startGate = new CountDownLatch(1);
@@ -112,7 +107,7 @@ class ConcurrentClientsTest {
 				.isTrue();
 			// every connection has its handler running before anyone sends a byte
 			await().atMost(PATIENCE).until(() -> events.started.get() == CLIENTS);
-			assertThat(this.server.getActiveConnections()).isEqualTo(CLIENTS);
+			assertThat(server.getActiveConnections()).isEqualTo(CLIENTS);
 		}
 		finally {
 			startGate.countDown();
@@ -148,9 +143,9 @@ class ConcurrentClientsTest {
 		assertThat(events.closed).hasValue(0);
 
 		// still serving
-		assertThat(this.server.isStarted()).isTrue();
-		assertThat(this.server.isClosed()).isFalse();
-		assertThat(this.server.getFatalError()).isNull();
+		assertThat(server.isStarted()).isTrue();
+		assertThat(server.isClosed()).isFalse();
+		assertThat(server.getFatalError()).isNull();
 		try (Socket socket = Clients.connect(port)) {
 			assertThat(Clients.echoLine(socket, "still there?")).isEqualTo("still there?");
 		}

@@ -1,6 +1,5 @@
 package dev.gserver;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,7 +10,6 @@ import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -24,9 +22,9 @@ import java.util.stream.Stream;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -62,26 +60,14 @@ class GeventScenariosTest {
 
 	private static final AtomicInteger serverIds = new AtomicInteger();
 
-	private final List<Socket> clients = new ArrayList<>();
-
-	private final List<BaseServer<?, ?>> servers = new ArrayList<>();
-
-	private final List<Closeable> listeners = new ArrayList<>();
+	/** Clients and listeners too: clients close before their server stops, listeners after it. */
+	@RegisterExtension
+	final Servers servers = new Servers().stoppingWithin(Duration.ofSeconds(1));
 
 	/** A fresh spawn per test method: a pool is never shared between tests. */
 	static Stream<Arguments> spawns() {
 		return Stream.of(arguments(named("default", Spawn.DEFAULT)), arguments(named("raw", Spawn.RAW)),
 				arguments(named("pool(2)", Spawn.pool(2))));
-	}
-
-	@AfterEach
-	void cleanUp() {
-		// clients first, so that no handler waits on them while its server stops
-		this.clients.forEach(GeventScenariosTest::closeQuietly);
-		for (BaseServer<?, ?> server : this.servers) {
-			server.stop(Duration.ofSeconds(1));
-		}
-		this.listeners.forEach(GeventScenariosTest::closeQuietly);
 	}
 
 	// ---- scenarios 1-11, once per spawn ----
@@ -91,13 +77,13 @@ class GeventScenariosTest {
 	@MethodSource("spawns")
 	void backlogIsNotAcceptedForSocket(Spawn spawn) throws Exception {
 		ServerSocketChannel bound = boundListener();
-		StreamServer onSocket = track(new StreamServer(bound, new SimpleHandler(), spawn));
+		StreamServer onSocket = this.servers.track(new StreamServer(bound, new SimpleHandler(), spawn));
 		assertThatIllegalArgumentException().isThrownBy(() -> onSocket.setBacklog(25))
 			.withMessageContaining("backlog");
 		assertThat(onSocket.getBacklog()).isEqualTo(StreamServer.DEFAULT_BACKLOG);
 
 		// the other way round: a backlog first, then a bound listener
-		StreamServer onAddress = track(new StreamServer("127.0.0.1:0", new SimpleHandler(), spawn));
+		StreamServer onAddress = this.servers.track(new StreamServer("127.0.0.1:0", new SimpleHandler(), spawn));
 		onAddress.setBacklog(25);
 		ServerSocketChannel other = boundListener();
 		int otherPort = port(other);
@@ -122,8 +108,7 @@ class GeventScenariosTest {
 	@MethodSource("spawns")
 	void backlogIsAcceptedForAddress(Spawn spawn) throws Exception {
 		int port = freePort();
-		StreamServer server = track(
-				new StreamServer(new InetSocketAddress("127.0.0.1", port), new SimpleHandler(), spawn));
+		StreamServer server = onPort(port, spawn);
 		server.setBacklog(25);
 		assertThat(server.getBacklog()).isEqualTo(25);
 		assertRefused(port);
@@ -143,7 +128,7 @@ class GeventScenariosTest {
 	void createdOnBoundListenerButNotStarted(Spawn spawn) throws Exception {
 		ServerSocketChannel bound = boundListener();
 		RecordingListener events = new RecordingListener();
-		StreamServer server = track(new StreamServer(bound, new SimpleHandler(), spawn));
+		StreamServer server = this.servers.track(new StreamServer(bound, new SimpleHandler(), spawn));
 		server.addEventListener(events);
 
 		assertThat(server.isStarted()).isFalse();
@@ -159,7 +144,7 @@ class GeventScenariosTest {
 	void serverOnBoundListenerStartsPausesResumesAndStops(Spawn spawn) throws Exception {
 		ServerSocketChannel bound = boundListener();
 		RecordingListener events = new RecordingListener();
-		StreamServer server = track(new StreamServer(bound, new SimpleHandler(), spawn));
+		StreamServer server = this.servers.track(new StreamServer(bound, new SimpleHandler(), spawn));
 		server.addEventListener(events);
 
 		// the listener exists, so connecting works, but nobody accepts
@@ -175,8 +160,7 @@ class GeventScenariosTest {
 	void serverOnAddressStartsPausesResumesAndStops(Spawn spawn) throws Exception {
 		int port = freePort();
 		RecordingListener events = new RecordingListener();
-		StreamServer server = track(
-				new StreamServer(new InetSocketAddress("127.0.0.1", port), new SimpleHandler(), spawn));
+		StreamServer server = onPort(port, spawn);
 		server.addEventListener(events);
 
 		assertRefused(port);
@@ -195,8 +179,7 @@ class GeventScenariosTest {
 	@MethodSource("spawns")
 	void serveForeverInAnotherThread(Spawn spawn) throws Exception {
 		int port = freePort();
-		StreamServer server = track(
-				new StreamServer(new InetSocketAddress("127.0.0.1", port), new SimpleHandler(), spawn));
+		StreamServer server = onPort(port, spawn);
 		server.setName("scenario7-" + serverIds.incrementAndGet());
 		assertThat(server.isStarted()).isFalse();
 		assertRefused(port);
@@ -214,8 +197,7 @@ class GeventScenariosTest {
 	@MethodSource("spawns")
 	void serveForeverAfterStart(Spawn spawn) throws Exception {
 		int port = freePort();
-		StreamServer server = track(
-				new StreamServer(new InetSocketAddress("127.0.0.1", port), new SimpleHandler(), spawn));
+		StreamServer server = onPort(port, spawn);
 		server.setName("scenario8-" + serverIds.incrementAndGet());
 		assertRefused(port);
 		assertThat(server.isStarted()).isFalse();
@@ -240,7 +222,7 @@ class GeventScenariosTest {
 	@MethodSource("spawns")
 	void serverClosesClientSocketWhenHandlerReturns(Spawn spawn) throws Exception {
 		RecordingListener events = new RecordingListener();
-		StreamServer server = track(new StreamServer("127.0.0.1:0", (connection) -> {
+		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", (connection) -> {
 		}, spawn));
 		server.addEventListener(events);
 		server.start();
@@ -272,7 +254,7 @@ class GeventScenariosTest {
 			new Thread(task, "scenario10-handler").start();
 		};
 		RecordingListener events = new RecordingListener();
-		StreamServer server = track(new StreamServer("127.0.0.1:0", new SimpleHandler(), spawn));
+		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", new SimpleHandler(), spawn));
 		server.addEventListener(events);
 		Spawn replacement = Spawn.of(throwing);
 		server.setSpawn(replacement);
@@ -305,7 +287,7 @@ class GeventScenariosTest {
 	@MethodSource("spawns")
 	void toStringShowsTheHandler(Spawn spawn) throws Exception {
 		SimpleHandler simple = new SimpleHandler();
-		StreamServer server = track(new StreamServer("127.0.0.1:0", simple, spawn));
+		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", simple, spawn));
 		server.start();
 		assertThat(server.isStarted()).isTrue();
 		String address = "127.0.0.1:" + server.getServerPort();
@@ -332,7 +314,7 @@ class GeventScenariosTest {
 	@Test
 	void fullPoolLeavesClientsInTheBacklogAndResumesWhenASlotFrees() throws Exception {
 		RecordingListener events = new RecordingListener();
-		StreamServer server = track(new StreamServer("127.0.0.1:0", new SimpleHandler(), Spawn.pool(2)));
+		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", new SimpleHandler(), Spawn.pool(2)));
 		server.addEventListener(events);
 		server.start();
 		int port = server.getServerPort();
@@ -383,7 +365,7 @@ class GeventScenariosTest {
 	void errorInInlineHandlerIsReportedAndClientClosed() throws Exception {
 		AssertionError error = new AssertionError("Impossible to call blocking function in the event loop callback");
 		RecordingListener events = new RecordingListener();
-		StreamServer server = track(new StreamServer("127.0.0.1:0", (connection) -> {
+		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", (connection) -> {
 			InputStream in = connection.getInputStream();
 			Clients.readLine(in);
 			readHeaders(in);
@@ -442,7 +424,7 @@ class GeventScenariosTest {
 		// Java's TypeError: the handler treats the connection as something it is not
 		Handler wrongShape = (connection) -> ((Runnable) (Object) connection).run();
 		RecordingListener events = new RecordingListener();
-		StreamServer server = track(new StreamServer("127.0.0.1:0", wrongShape, spawn));
+		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", wrongShape, spawn));
 		server.addEventListener(events);
 		try (LogCapture log = new LogCapture()) {
 			server.start();
@@ -523,9 +505,7 @@ class GeventScenariosTest {
 	}
 
 	private Socket connect(int port) throws IOException {
-		Socket socket = Clients.connect(port);
-		this.clients.add(socket);
-		return socket;
+		return this.servers.autoClose(Clients.connect(port));
 	}
 
 	private static void send(Socket socket, String request) throws IOException {
@@ -540,15 +520,14 @@ class GeventScenariosTest {
 
 	// ---- servers and listeners ----
 
-	private StreamServer track(StreamServer server) {
-		this.servers.add(server);
-		return server;
+	/** A server of {@link SimpleHandler} for 127.0.0.1:{@code port}, not started. */
+	private StreamServer onPort(int port, Spawn spawn) {
+		return this.servers.track(new StreamServer(new InetSocketAddress("127.0.0.1", port), new SimpleHandler(), spawn));
 	}
 
 	/** gevent's {@code tcp_listener(backlog=5)}: bound and listening. */
 	private ServerSocketChannel boundListener() throws IOException {
-		ServerSocketChannel channel = ServerSocketChannel.open();
-		this.listeners.add(channel);
+		ServerSocketChannel channel = this.servers.autoClose(ServerSocketChannel.open());
 		channel.bind(new InetSocketAddress("127.0.0.1", 0), 5);
 		return channel;
 	}
@@ -576,15 +555,6 @@ class GeventScenariosTest {
 			.filter((thread) -> thread.isAlive() && thread.getName().startsWith(prefix)
 					&& thread.getName().endsWith("-accept"))
 			.count();
-	}
-
-	private static void closeQuietly(Closeable closeable) {
-		try {
-			closeable.close();
-		}
-		catch (IOException ex) {
-			// cleaning up
-		}
 	}
 
 	private void ignore(Connection connection) {

@@ -7,8 +7,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -18,9 +16,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -35,20 +33,13 @@ import static org.awaitility.Awaitility.await;
 @Timeout(60)
 class LifecycleTest {
 
-	private final List<BaseServer<?, ?>> servers = new ArrayList<>();
-
 	private final RecordingListener events = new RecordingListener();
 
-	@AfterEach
-	void stopServers() {
-		this.servers.forEach((server) -> server.stop(Duration.ZERO));
-	}
+	@RegisterExtension
+	final Servers servers = new Servers().reportingTo(this.events);
 
 	private StreamServer server(Handler handler, Spawn spawn) {
-		StreamServer server = new StreamServer("127.0.0.1:0", handler, spawn);
-		server.addEventListener(this.events);
-		this.servers.add(server);
-		return server;
+		return this.servers.track(new StreamServer("127.0.0.1:0", handler, spawn));
 	}
 
 	static Stream<Spawn> spawns() {
@@ -84,9 +75,7 @@ class LifecycleTest {
 
 	@Test
 	void servesIpv6Loopback() throws Exception {
-		StreamServer server = new StreamServer("[::1]:0", Handlers::pong);
-		this.servers.add(server);
-		server.start();
+		StreamServer server = this.servers.start(new StreamServer("[::1]:0", Handlers::pong));
 		assertThat(server.getServerHost()).isEqualTo("::1");
 		assertThat(server.toString()).startsWith("<StreamServer address=[::1]:" + server.getServerPort() + " ");
 		try (Socket client = new Socket("::1", server.getServerPort())) {
@@ -167,9 +156,7 @@ class LifecycleTest {
 	@Test
 	void serverGivenAListenerCannotStartAfterClose() throws Exception {
 		ServerSocketChannel listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-		StreamServer server = new StreamServer(listener, Handlers::pong);
-		this.servers.add(server);
-		server.start();
+		StreamServer server = this.servers.start(new StreamServer(listener, Handlers::pong));
 		server.stop();
 		assertThat(listener.isOpen()).isFalse();
 		assertThatIllegalStateException().isThrownBy(server::start).withMessageContaining("setListener");
@@ -214,8 +201,7 @@ class LifecycleTest {
 	void portInUseNamesThePort() throws Exception {
 		try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
 			int port = taken.getLocalPort();
-			StreamServer server = new StreamServer("127.0.0.1:" + port, Handlers::pong);
-			this.servers.add(server);
+			StreamServer server = this.servers.track(new StreamServer("127.0.0.1:" + port, Handlers::pong));
 			server.setReuseAddress(false);
 			assertThatExceptionOfType(PortInUseException.class).isThrownBy(server::start)
 				.withMessageContaining("Port " + port)

@@ -14,9 +14,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.net.ssl.SSLSocket;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static dev.gserver.proxy.ProxyHeaderTest.ascii;
@@ -42,12 +42,8 @@ class ProxyProtocolServerTest {
 
 	private final ProxyEvents events = new ProxyEvents();
 
-	private final List<StreamServer> servers = new ArrayList<>();
-
-	@AfterEach
-	void stopServers() {
-		this.servers.forEach((server) -> server.stop(Duration.ZERO));
-	}
+	@RegisterExtension
+	final Servers servers = new Servers().reportingTo(this.events);
 
 	/** Answers one line with the addresses it sees and the line it read. */
 	private static void addressesAndLine(Connection connection) throws IOException {
@@ -65,10 +61,7 @@ class ProxyProtocolServerTest {
 			ranges.add(CidrRange.parse(range));
 		}
 		server.setProxyProtocolTrusted(ranges);
-		server.addEventListener(this.events);
-		this.servers.add(server);
-		server.start();
-		return server;
+		return this.servers.start(server);
 	}
 
 	private static String exchange(int port, byte[] request) throws IOException {
@@ -181,8 +174,7 @@ class ProxyProtocolServerTest {
 		StreamServer server = new StreamServer("127.0.0.1:0", ProxyProtocolServerTest::addressesAndLine);
 		server.setSslContext(certificates.serverContext());
 		server.setProxyProtocol(ProxyProtocolMode.OPTIONAL);
-		this.servers.add(server);
-		server.start();
+		this.servers.start(server);
 		int port = server.getServerPort();
 		try (Socket plain = Clients.connect(port)) {
 			plain.getOutputStream().write(ascii(V1_TCP4));
@@ -202,7 +194,7 @@ class ProxyProtocolServerTest {
 	void aUnixSocketListenerRefusesTheProxyProtocol(@TempDir Path directory) {
 		StreamServer server = new StreamServer("unix:" + directory.resolve("s.sock"), Handlers::pong);
 		server.setProxyProtocol(ProxyProtocolMode.REQUIRED);
-		this.servers.add(server);
+		this.servers.track(server);
 		assertThatIllegalStateException().isThrownBy(server::start).withMessageContaining("PROXY protocol needs a TCP listener");
 		assertThat(Files.exists(directory.resolve("s.sock"))).isFalse();
 	}

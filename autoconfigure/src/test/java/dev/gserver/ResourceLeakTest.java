@@ -24,8 +24,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -66,14 +66,8 @@ class ResourceLeakTest {
 
 	private static final Path FDS = Path.of("/proc/self/fd");
 
-	private final List<StreamServer> servers = new ArrayList<>();
-
-	@AfterEach
-	void stopServers() {
-		for (StreamServer server : this.servers) {
-			server.stop(Duration.ZERO);
-		}
-	}
+	@RegisterExtension
+	final Servers servers = new Servers();
 
 	static Stream<Arguments> spawns() {
 		return Stream.of(arguments(named("Spawn.DEFAULT", (Supplier<Spawn>) () -> Spawn.DEFAULT)),
@@ -215,8 +209,7 @@ class ResourceLeakTest {
 		StreamServer server = new StreamServer("127.0.0.1:0", handler, spawn);
 		server.setName(name);
 		server.addEventListener(events);
-		this.servers.add(server);
-		return server;
+		return this.servers.track(server);
 	}
 
 	/**

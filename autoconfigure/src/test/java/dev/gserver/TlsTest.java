@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -17,10 +16,10 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -38,9 +37,10 @@ class TlsTest {
 
 	private static TestCertificates certificates;
 
-	private final List<StreamServer> servers = new ArrayList<>();
-
 	private final TlsEvents events = new TlsEvents();
+
+	@RegisterExtension
+	final Servers servers = new Servers().reportingTo(this.events);
 
 	/** How many times the handler ran: a failed handshake must never get there. */
 	private final AtomicInteger handlerRuns = new AtomicInteger();
@@ -48,11 +48,6 @@ class TlsTest {
 	@BeforeAll
 	static void generateCertificates() {
 		certificates = TestCertificates.create();
-	}
-
-	@AfterEach
-	void stopServers() {
-		this.servers.forEach((server) -> server.stop(Duration.ZERO));
 	}
 
 	@Test
@@ -234,11 +229,9 @@ class TlsTest {
 	// ---- helpers ----
 
 	private StreamServer server(SSLContext context, SSLParameters parameters) {
-		StreamServer server = new StreamServer("127.0.0.1:0", this::greetAndEcho);
-		server.addEventListener(this.events);
+		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", this::greetAndEcho));
 		server.setSslContext(context);
 		server.setSslParameters(parameters);
-		this.servers.add(server);
 		return server;
 	}
 
