@@ -11,12 +11,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -223,16 +224,15 @@ class AcceptLoopTest {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "default", "raw", "pool" })
-	void maxConnectionsPausesAcceptingAtTheLimitWhateverTheSpawn(String spawnName) throws Exception {
+	@MethodSource("dev.gserver.Spawns#concurrent")
+	void maxConnectionsPausesAcceptingAtTheLimitWhateverTheSpawn(Supplier<Spawn> spawn) throws Exception {
 		CountDownLatch holding = new CountDownLatch(2);
 		Handler holdUntilClientCloses = (connection) -> {
 			holding.countDown();
 			connection.getInputStream().read();
 			Handlers.pong(connection);
 		};
-		Spawn spawn = "default".equals(spawnName) ? Spawn.DEFAULT : "raw".equals(spawnName) ? Spawn.RAW : Spawn.pool(10);
-		StreamServer server = new StreamServer("127.0.0.1:0", holdUntilClientCloses, spawn);
+		StreamServer server = new StreamServer("127.0.0.1:0", holdUntilClientCloses, spawn.get());
 		server.setMaxConnections(2);
 		this.servers.start(server);
 		int port = server.getServerPort();

@@ -16,8 +16,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.LoggerFactory;
 
@@ -35,16 +34,15 @@ import dev.gserver.ServerEventListener.HandlerOutcome;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Named.named;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * gevent's {@code src/gevent/tests/test__server.py}, scenarios 1-14 of
  * {@code shared/reference/gevent-behaviour.md} section 3, against real sockets on 127.0.0.1.
- * Scenarios 1-11 run for {@link Spawn#DEFAULT}, {@link Spawn#RAW} and {@code Spawn.pool(2)}
- * (gevent's {@code TestDefaultSpawn}, {@code TestRawSpawn}, {@code TestPoolSpawn}); 12 is
- * {@code TestPoolSpawn.test_pool_full}; 13 and 14 are {@code TestNoneSpawn}. The TLS scenarios
- * (16, 17) are not here yet.
+ * Scenarios 1-11 run for every spawn of {@link Spawns#all()}: {@link Spawn#DEFAULT},
+ * {@link Spawn#RAW} and {@code Spawn.pool(2)} as gevent's {@code TestDefaultSpawn},
+ * {@code TestRawSpawn} and {@code TestPoolSpawn} do, and also a wide pool and {@link Spawn#NONE};
+ * 12 is {@code TestPoolSpawn.test_pool_full}; 13 and 14 are {@code TestNoneSpawn}. The TLS
+ * scenarios (16, 17) are not here yet.
  * <p>
  * Every wait is bounded: clients wait {@link Clients#PATIENCE_MILLIS} for what should happen, and
  * only the "not accepted" checks wait the short {@link Clients#SILENCE_MILLIS} for nothing.
@@ -64,26 +62,20 @@ class GeventScenariosTest {
 	@RegisterExtension
 	final Servers servers = new Servers().stoppingWithin(Duration.ofSeconds(1));
 
-	/** A fresh spawn per test method: a pool is never shared between tests. */
-	static Stream<Arguments> spawns() {
-		return Stream.of(arguments(named("default", Spawn.DEFAULT)), arguments(named("raw", Spawn.RAW)),
-				arguments(named("pool(2)", Spawn.pool(2))));
-	}
-
 	// ---- scenarios 1-11, once per spawn ----
 
 	/** Scenario 1, {@code test_backlog_is_not_accepted_for_socket}: a bound listener takes no backlog. */
 	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void backlogIsNotAcceptedForSocket(Spawn spawn) throws Exception {
+	@MethodSource("dev.gserver.Spawns#all")
+	void backlogIsNotAcceptedForSocket(Supplier<Spawn> spawn) throws Exception {
 		ServerSocketChannel bound = boundListener();
-		StreamServer onSocket = this.servers.track(new StreamServer(bound, new SimpleHandler(), spawn));
+		StreamServer onSocket = this.servers.track(new StreamServer(bound, new SimpleHandler(), spawn.get()));
 		assertThatIllegalArgumentException().isThrownBy(() -> onSocket.setBacklog(25))
 			.withMessageContaining("backlog");
 		assertThat(onSocket.getBacklog()).isEqualTo(StreamServer.DEFAULT_BACKLOG);
 
 		// the other way round: a backlog first, then a bound listener
-		StreamServer onAddress = this.servers.track(new StreamServer("127.0.0.1:0", new SimpleHandler(), spawn));
+		StreamServer onAddress = this.servers.track(new StreamServer("127.0.0.1:0", new SimpleHandler(), spawn.get()));
 		onAddress.setBacklog(25);
 		ServerSocketChannel other = boundListener();
 		int otherPort = port(other);
@@ -105,10 +97,10 @@ class GeventScenariosTest {
 
 	/** Scenario 2, {@code test_backlog_is_accepted_for_address}. */
 	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void backlogIsAcceptedForAddress(Spawn spawn) throws Exception {
+	@MethodSource("dev.gserver.Spawns#all")
+	void backlogIsAcceptedForAddress(Supplier<Spawn> spawn) throws Exception {
 		int port = freePort();
-		StreamServer server = onPort(port, spawn);
+		StreamServer server = onPort(port, spawn.get());
 		server.setBacklog(25);
 		assertThat(server.getBacklog()).isEqualTo(25);
 		assertRefused(port);
@@ -124,11 +116,11 @@ class GeventScenariosTest {
 
 	/** Scenario 3, {@code test_subclass_just_create}: a server on a bound listener that never starts. */
 	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void createdOnBoundListenerButNotStarted(Spawn spawn) throws Exception {
+	@MethodSource("dev.gserver.Spawns#all")
+	void createdOnBoundListenerButNotStarted(Supplier<Spawn> spawn) throws Exception {
 		ServerSocketChannel bound = boundListener();
 		RecordingListener events = new RecordingListener();
-		StreamServer server = this.servers.track(new StreamServer(bound, new SimpleHandler(), spawn));
+		StreamServer server = this.servers.track(new StreamServer(bound, new SimpleHandler(), spawn.get()));
 		server.addEventListener(events);
 
 		assertThat(server.isStarted()).isFalse();
@@ -140,11 +132,11 @@ class GeventScenariosTest {
 
 	/** Scenario 4, {@code test_subclass_with_socket}. */
 	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void serverOnBoundListenerStartsPausesResumesAndStops(Spawn spawn) throws Exception {
+	@MethodSource("dev.gserver.Spawns#all")
+	void serverOnBoundListenerStartsPausesResumesAndStops(Supplier<Spawn> spawn) throws Exception {
 		ServerSocketChannel bound = boundListener();
 		RecordingListener events = new RecordingListener();
-		StreamServer server = this.servers.track(new StreamServer(bound, new SimpleHandler(), spawn));
+		StreamServer server = this.servers.track(new StreamServer(bound, new SimpleHandler(), spawn.get()));
 		server.addEventListener(events);
 
 		// the listener exists, so connecting works, but nobody accepts
@@ -156,11 +148,11 @@ class GeventScenariosTest {
 
 	/** Scenario 5, {@code test_subclass_with_address}. */
 	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void serverOnAddressStartsPausesResumesAndStops(Spawn spawn) throws Exception {
+	@MethodSource("dev.gserver.Spawns#all")
+	void serverOnAddressStartsPausesResumesAndStops(Supplier<Spawn> spawn) throws Exception {
 		int port = freePort();
 		RecordingListener events = new RecordingListener();
-		StreamServer server = onPort(port, spawn);
+		StreamServer server = onPort(port, spawn.get());
 		server.addEventListener(events);
 
 		assertRefused(port);
@@ -169,17 +161,17 @@ class GeventScenariosTest {
 
 	/** Scenario 6, {@code test_invalid_callback}: a handler of the wrong shape fails, once, and the server goes on. */
 	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void handlerOfWrongShapeFailsOnceAndServerKeepsRunning(Spawn spawn) throws Exception {
-		invalidCallback(spawn);
+	@MethodSource("dev.gserver.Spawns#all")
+	void handlerOfWrongShapeFailsOnceAndServerKeepsRunning(Supplier<Spawn> spawn) throws Exception {
+		invalidCallback(spawn.get());
 	}
 
 	/** Scenario 7, {@code test_serve_forever}. */
 	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void serveForeverInAnotherThread(Spawn spawn) throws Exception {
+	@MethodSource("dev.gserver.Spawns#all")
+	void serveForeverInAnotherThread(Supplier<Spawn> spawn) throws Exception {
 		int port = freePort();
-		StreamServer server = onPort(port, spawn);
+		StreamServer server = onPort(port, spawn.get());
 		server.setName("scenario7-" + serverIds.incrementAndGet());
 		assertThat(server.isStarted()).isFalse();
 		assertRefused(port);
@@ -194,10 +186,10 @@ class GeventScenariosTest {
 
 	/** Scenario 8, {@code test_serve_forever_after_start}: serveForever does not start a started server again. */
 	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void serveForeverAfterStart(Spawn spawn) throws Exception {
+	@MethodSource("dev.gserver.Spawns#all")
+	void serveForeverAfterStart(Supplier<Spawn> spawn) throws Exception {
 		int port = freePort();
-		StreamServer server = onPort(port, spawn);
+		StreamServer server = onPort(port, spawn.get());
 		server.setName("scenario8-" + serverIds.incrementAndGet());
 		assertRefused(port);
 		assertThat(server.isStarted()).isFalse();
@@ -219,11 +211,11 @@ class GeventScenariosTest {
 
 	/** Scenario 9, {@code test_server_closes_client_sockets}: a handler that returns at once. */
 	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void serverClosesClientSocketWhenHandlerReturns(Spawn spawn) throws Exception {
+	@MethodSource("dev.gserver.Spawns#all")
+	void serverClosesClientSocketWhenHandlerReturns(Supplier<Spawn> spawn) throws Exception {
 		RecordingListener events = new RecordingListener();
 		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", (connection) -> {
-		}, spawn));
+		}, spawn.get()));
 		server.addEventListener(events);
 		server.start();
 		int port = server.getServerPort();
@@ -240,8 +232,8 @@ class GeventScenariosTest {
 
 	/** Scenario 10, {@code test_error_in_spawn}: the spawn throws; the client is closed, the error reported once. */
 	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void spawnThatThrowsClosesTheClientAndIsReportedOnce(Spawn spawn) throws Exception {
+	@MethodSource("dev.gserver.Spawns#all")
+	void spawnThatThrowsClosesTheClientAndIsReportedOnce(Supplier<Spawn> spawn) throws Exception {
 		RejectedExecutionException error = new RejectedExecutionException("test_error_in_spawn");
 		AtomicBoolean first = new AtomicBoolean(true);
 		AtomicInteger executed = new AtomicInteger();
@@ -254,7 +246,7 @@ class GeventScenariosTest {
 			new Thread(task, "scenario10-handler").start();
 		};
 		RecordingListener events = new RecordingListener();
-		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", new SimpleHandler(), spawn));
+		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", new SimpleHandler(), spawn.get()));
 		server.addEventListener(events);
 		Spawn replacement = Spawn.of(throwing);
 		server.setSpawn(replacement);
@@ -284,10 +276,10 @@ class GeventScenariosTest {
 
 	/** Scenario 11, {@code test_server_repr_when_handle_is_instancemethod}: toString shows the handler. */
 	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void toStringShowsTheHandler(Spawn spawn) throws Exception {
+	@MethodSource("dev.gserver.Spawns#all")
+	void toStringShowsTheHandler(Supplier<Spawn> spawn) throws Exception {
 		SimpleHandler simple = new SimpleHandler();
-		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", simple, spawn));
+		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", simple, spawn.get()));
 		server.start();
 		assertThat(server.isStarted()).isTrue();
 		String address = "127.0.0.1:" + server.getServerPort();

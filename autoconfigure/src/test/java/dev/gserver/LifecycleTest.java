@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,10 +40,6 @@ class LifecycleTest {
 
 	private StreamServer server(Handler handler, Spawn spawn) {
 		return this.servers.track(new StreamServer("127.0.0.1:0", handler, spawn));
-	}
-
-	static Stream<Spawn> spawns() {
-		return Stream.of(Spawn.DEFAULT, Spawn.RAW, Spawn.pool(4), Spawn.NONE);
 	}
 
 	@Test
@@ -102,9 +98,9 @@ class LifecycleTest {
 	}
 
 	@ParameterizedTest
-	@MethodSource("spawns")
-	void startTwiceStartsOnce(Spawn spawn) throws Exception {
-		StreamServer server = server(Handlers::pong, spawn);
+	@MethodSource("dev.gserver.Spawns#all")
+	void startTwiceStartsOnce(Supplier<Spawn> spawn) throws Exception {
+		StreamServer server = server(Handlers::pong, spawn.get());
 		server.start();
 		int port = server.getServerPort();
 		server.start();
@@ -114,9 +110,9 @@ class LifecycleTest {
 	}
 
 	@ParameterizedTest
-	@MethodSource("spawns")
-	void closeAndStopTwiceAreSafe(Spawn spawn) throws Exception {
-		StreamServer server = server(Handlers::pong, spawn);
+	@MethodSource("dev.gserver.Spawns#all")
+	void closeAndStopTwiceAreSafe(Supplier<Spawn> spawn) throws Exception {
+		StreamServer server = server(Handlers::pong, spawn.get());
 		server.start();
 		int port = server.getServerPort();
 		server.close();
@@ -234,15 +230,15 @@ class LifecycleTest {
 	}
 
 	@ParameterizedTest
-	@MethodSource("spawns")
-	void stopWaitsForRunningHandlers(Spawn spawn) throws Exception {
+	@MethodSource("dev.gserver.Spawns#all")
+	void stopWaitsForRunningHandlers(Supplier<Spawn> spawn) throws Exception {
 		CountDownLatch running = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
 		StreamServer server = server((connection) -> {
 			running.countDown();
 			release.await();
 			Handlers.pong(connection);
-		}, spawn);
+		}, spawn.get());
 		server.start();
 		int port = server.getServerPort();
 		try (Socket client = Clients.connect(port)) {
@@ -261,8 +257,8 @@ class LifecycleTest {
 	}
 
 	@ParameterizedTest
-	@MethodSource("spawns")
-	void stopKillsHandlersStillRunningAfterTheTimeout(Spawn spawn) throws Exception {
+	@MethodSource("dev.gserver.Spawns#all")
+	void stopKillsHandlersStillRunningAfterTheTimeout(Supplier<Spawn> spawn) throws Exception {
 		CountDownLatch running = new CountDownLatch(1);
 		AtomicBoolean interrupted = new AtomicBoolean();
 		StreamServer server = server((connection) -> {
@@ -274,7 +270,7 @@ class LifecycleTest {
 				interrupted.set(true);
 				throw ex;
 			}
-		}, spawn);
+		}, spawn.get());
 		server.start();
 		try (Socket client = Clients.connect(server.getServerPort())) {
 			assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();

@@ -27,15 +27,12 @@ import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.gserver.ServerEventListener.HandlerOutcome;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Named.named;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * Spec, behaviour 5: "Nothing leaks: no thread, no file descriptor." Many short connections and
@@ -69,20 +66,8 @@ class ResourceLeakTest {
 	@RegisterExtension
 	final Servers servers = new Servers();
 
-	static Stream<Arguments> spawns() {
-		return Stream.of(arguments(named("Spawn.DEFAULT", (Supplier<Spawn>) () -> Spawn.DEFAULT)),
-				arguments(named("Spawn.RAW", (Supplier<Spawn>) () -> Spawn.RAW)),
-				arguments(named("Spawn.pool(16)", (Supplier<Spawn>) () -> Spawn.pool(16))));
-	}
-
-	static Stream<Arguments> killSpawns() {
-		return Stream.of(arguments(named("Spawn.DEFAULT", (Supplier<Spawn>) () -> Spawn.DEFAULT)),
-				arguments(named("Spawn.RAW", (Supplier<Spawn>) () -> Spawn.RAW)),
-				arguments(named("Spawn.pool(64)", (Supplier<Spawn>) () -> Spawn.pool(64))));
-	}
-
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("spawns")
+	@MethodSource("dev.gserver.Spawns#concurrent")
 	void tenThousandShortConnectionsLeaveNoThreadOrDescriptor(Supplier<Spawn> spawn) throws Exception {
 		Snapshot baseline = warmUp(spawn);
 		RecordingListener events = new RecordingListener();
@@ -105,7 +90,7 @@ class ResourceLeakTest {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("killSpawns")
+	@MethodSource("dev.gserver.Spawns#concurrent")
 	void stopKillsBlockedHandlersAndLeavesNoThreadOrDescriptor(Supplier<Spawn> spawn) throws Exception {
 		Snapshot baseline = warmUp(spawn);
 		RecordingListener events = new RecordingListener();
