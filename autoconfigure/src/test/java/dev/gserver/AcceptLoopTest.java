@@ -6,7 +6,6 @@ import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -74,7 +73,7 @@ class AcceptLoopTest {
 		server.setMinDelay(Duration.ofMillis(10));
 		server.setMaxDelay(Duration.ofMillis(40));
 		for (int i = 0; i < 4; i++) {
-			server.failures.add(new IOException("Too many open files"));
+			server.failNextAccept(new IOException("Too many open files"));
 		}
 		this.servers.start(server);
 		long connected = System.nanoTime();
@@ -88,7 +87,7 @@ class AcceptLoopTest {
 		assertThat(Duration.ofNanos(servedAfter)).isGreaterThanOrEqualTo(Duration.ofMillis(110));
 		assertThat(server.isStarted()).isTrue();
 
-		server.failures.add(new IOException("Too many open files"));
+		server.failNextAccept(new IOException("Too many open files"));
 		assertThat(Clients.request(server.getServerPort(), "")).isEqualTo("PONG");
 		assertThat(this.events.delays).hasSize(5).last().isEqualTo(Duration.ofMillis(10));
 		assertThat(server.getAcceptErrorCount()).isEqualTo(5);
@@ -99,7 +98,7 @@ class AcceptLoopTest {
 	void acceptStateShowsABackOffWhileItLasts() throws Exception {
 		FailingAcceptServer server = new FailingAcceptServer();
 		server.setMinDelay(Duration.ofMinutes(5));
-		server.failures.add(new IOException("Too many open files"));
+		server.failNextAccept(new IOException("Too many open files"));
 		assertThat(server.getAcceptState()).isEqualTo(AcceptState.NEW);
 		this.servers.start(server);
 		assertThat(server.getAcceptState()).isEqualTo(AcceptState.ACCEPTING);
@@ -116,7 +115,7 @@ class AcceptLoopTest {
 	void fatalAcceptErrorClosesTheServer() throws Exception {
 		FailingAcceptServer server = new FailingAcceptServer();
 		ClosedChannelException fatal = new ClosedChannelException();
-		server.failures.add(fatal);
+		server.failNextAccept(fatal);
 		this.servers.start(server);
 		int port = server.getServerPort();
 		Clients.poke(port);
@@ -144,7 +143,7 @@ class AcceptLoopTest {
 				return error.getMessage() != null && error.getMessage().contains("fatal here");
 			}
 		};
-		server.failures.add(new IOException("fatal here"));
+		server.failNextAccept(new IOException("fatal here"));
 		this.servers.start(server);
 		Clients.poke(server.getServerPort());
 		await().atMost(Duration.ofSeconds(10)).until(server::isClosed);
@@ -324,26 +323,6 @@ class AcceptLoopTest {
 			assertThat(waiting.getInputStream().readAllBytes()).asString().isEqualTo("PONG");
 		}
 		assertThat(server.isAccepting()).isTrue();
-	}
-
-	/** Fails its first accepts with queued errors, as a real accept would under "Too many open files". */
-	static class FailingAcceptServer extends StreamServer {
-
-		final ConcurrentLinkedDeque<IOException> failures = new ConcurrentLinkedDeque<>();
-
-		FailingAcceptServer() {
-			super("127.0.0.1:0", Handlers::pong);
-		}
-
-		@Override
-		protected SocketConnection doRead() throws IOException {
-			IOException failure = this.failures.poll();
-			if (failure != null) {
-				throw failure;
-			}
-			return super.doRead();
-		}
-
 	}
 
 }

@@ -10,24 +10,18 @@ import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.slf4j.LoggerFactory;
 
 import dev.gserver.ServerEventListener.HandlerOutcome;
 
@@ -58,9 +52,15 @@ class GeventScenariosTest {
 
 	private static final AtomicInteger serverIds = new AtomicInteger();
 
+	private final RecordingListener events = new RecordingListener();
+
 	/** Clients and listeners too: clients close before their server stops, listeners after it. */
 	@RegisterExtension
-	final Servers servers = new Servers().stoppingWithin(Duration.ofSeconds(1));
+	final Servers servers = new Servers().reportingTo(this.events).stoppingWithin(Duration.ofSeconds(1));
+
+	/** The handler errors the servers log. */
+	@RegisterExtension
+	final LogCapture log = new LogCapture(BaseServer.class);
 
 	// ---- scenarios 1-11, once per spawn ----
 
@@ -119,14 +119,12 @@ class GeventScenariosTest {
 	@MethodSource("dev.gserver.Spawns#all")
 	void createdOnBoundListenerButNotStarted(Supplier<Spawn> spawn) throws Exception {
 		ServerSocketChannel bound = boundListener();
-		RecordingListener events = new RecordingListener();
 		StreamServer server = this.servers.track(new StreamServer(bound, new SimpleHandler(), spawn.get()));
-		server.addEventListener(events);
 
 		assertThat(server.isStarted()).isFalse();
 		assertThat(server.isClosed()).isFalse();
 		assertThat(Clients.isRefused(port(bound))).as("refused on a bound listener").isFalse();
-		assertNotAccepted(server, events);
+		assertNotAccepted(server);
 		assertThat(bound.isOpen()).isTrue();
 	}
 
@@ -135,14 +133,12 @@ class GeventScenariosTest {
 	@MethodSource("dev.gserver.Spawns#all")
 	void serverOnBoundListenerStartsPausesResumesAndStops(Supplier<Spawn> spawn) throws Exception {
 		ServerSocketChannel bound = boundListener();
-		RecordingListener events = new RecordingListener();
 		StreamServer server = this.servers.track(new StreamServer(bound, new SimpleHandler(), spawn.get()));
-		server.addEventListener(events);
 
 		// the listener exists, so connecting works, but nobody accepts
-		assertNotAccepted(server, events);
+		assertNotAccepted(server);
 
-		startStop(server, events, bound.socket().getLocalPort());
+		startStop(server, bound.socket().getLocalPort());
 		assertThat(bound.isOpen()).as("stop() closes the listener it was given").isFalse();
 	}
 
@@ -151,12 +147,10 @@ class GeventScenariosTest {
 	@MethodSource("dev.gserver.Spawns#all")
 	void serverOnAddressStartsPausesResumesAndStops(Supplier<Spawn> spawn) throws Exception {
 		int port = freePort();
-		RecordingListener events = new RecordingListener();
 		StreamServer server = onPort(port, spawn.get());
-		server.addEventListener(events);
 
 		assertRefused(port);
-		startStop(server, events, port);
+		startStop(server, port);
 	}
 
 	/** Scenario 6, {@code test_invalid_callback}: a handler of the wrong shape fails, once, and the server goes on. */
@@ -213,10 +207,8 @@ class GeventScenariosTest {
 	@ParameterizedTest(name = "[{index}] spawn={0}")
 	@MethodSource("dev.gserver.Spawns#all")
 	void serverClosesClientSocketWhenHandlerReturns(Supplier<Spawn> spawn) throws Exception {
-		RecordingListener events = new RecordingListener();
 		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", (connection) -> {
 		}, spawn.get()));
-		server.addEventListener(events);
 		server.start();
 		int port = server.getServerPort();
 
@@ -227,7 +219,7 @@ class GeventScenariosTest {
 
 		server.stop();
 		assertRefused(port);
-		assertThat(events.outcomes).containsExactly(HandlerOutcome.SUCCESS);
+		assertThat(this.events.outcomes).containsExactly(HandlerOutcome.SUCCESS);
 	}
 
 	/** Scenario 10, {@code test_error_in_spawn}: the spawn throws; the client is closed, the error reported once. */
@@ -245,9 +237,7 @@ class GeventScenariosTest {
 			executed.incrementAndGet();
 			new Thread(task, "scenario10-handler").start();
 		};
-		RecordingListener events = new RecordingListener();
 		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", new SimpleHandler(), spawn.get()));
-		server.addEventListener(events);
 		Spawn replacement = Spawn.of(throwing);
 		server.setSpawn(replacement);
 		assertThat(server.getSpawn()).isSameAs(replacement);
@@ -257,7 +247,7 @@ class GeventScenariosTest {
 
 		Socket client = connect(port);
 		assertThat(client.getInputStream().readAllBytes()).as("bytes before the close").isEmpty();
-		await().atMost(PATIENCE).until(() -> events.spawnErrors.size() >= 1);
+		await().atMost(PATIENCE).until(() -> this.events.spawnErrors.size() >= 1);
 
 		// the failed spawn paused accepting for a moment only
 		assertThat(server.isStarted()).isTrue();
@@ -265,12 +255,12 @@ class GeventScenariosTest {
 		assertRequestSucceeded(port);
 
 		server.stop();
-		assertThat(events.spawnErrors).hasSize(1);
-		assertThat(events.spawnErrors.get(0)).isSameAs(error);
-		assertThat(events.rejected).hasValue(1);
-		assertThat(events.accepted).hasValue(2);
-		assertThat(events.acceptErrors).isEmpty();
-		assertThat(events.outcomes).containsExactly(HandlerOutcome.SUCCESS);
+		assertThat(this.events.spawnErrors).hasSize(1);
+		assertThat(this.events.spawnErrors.get(0)).isSameAs(error);
+		assertThat(this.events.rejected).hasValue(1);
+		assertThat(this.events.accepted).hasValue(2);
+		assertThat(this.events.acceptErrors).isEmpty();
+		assertThat(this.events.outcomes).containsExactly(HandlerOutcome.SUCCESS);
 		assertThat(executed).hasValue(1);
 	}
 
@@ -305,9 +295,7 @@ class GeventScenariosTest {
 	/** Scenario 12, {@code TestPoolSpawn.test_pool_full}. */
 	@Test
 	void fullPoolLeavesClientsInTheBacklogAndResumesWhenASlotFrees() throws Exception {
-		RecordingListener events = new RecordingListener();
 		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", new SimpleHandler(), Spawn.pool(2)));
-		server.addEventListener(events);
 		server.start();
 		int port = server.getServerPort();
 
@@ -320,7 +308,7 @@ class GeventScenariosTest {
 		assertThat(read(longRequest, 5)).isEqualTo("hello");
 		assertThat(server.isFull()).isTrue();
 		assertThat(server.getPool().activeCount()).isEqualTo(2);
-		await().atMost(PATIENCE).until(() -> events.saturated.get() >= 1);
+		await().atMost(PATIENCE).until(() -> this.events.saturated.get() >= 1);
 
 		for (int i = 0; i < 3; i++) {
 			try (Socket waiting = connect(port)) {
@@ -328,16 +316,16 @@ class GeventScenariosTest {
 				assertThat(Clients.isSilent(waiting)).as("client %d while the pool is full", i + 1).isTrue();
 			}
 		}
-		assertThat(events.accepted).as("accepted while full").hasValue(2);
-		assertThat(events.saturated).hasValue(1);
+		assertThat(this.events.accepted).as("accepted while full").hasValue(2);
+		assertThat(this.events.saturated).hasValue(1);
 		assertThat(server.isFull()).isTrue();
 
 		longRequest.close();
 		shortRequest.close();
 		// no timer resumes accepting: only the freed slots do; the three waiting ones go first
 		assertRequestSucceeded(port);
-		assertThat(events.accepted).hasValue(6);
-		assertThat(events.rejected).hasValue(0);
+		assertThat(this.events.accepted).hasValue(6);
+		assertThat(this.events.rejected).hasValue(0);
 	}
 
 	// ---- scenarios 13-14: inline spawn ----
@@ -356,40 +344,19 @@ class GeventScenariosTest {
 	@Test
 	void errorInInlineHandlerIsReportedAndClientClosed() throws Exception {
 		AssertionError error = new AssertionError("Impossible to call blocking function in the event loop callback");
-		RecordingListener events = new RecordingListener();
-		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", (connection) -> {
+		Handler blocking = (connection) -> {
 			InputStream in = connection.getInputStream();
 			Clients.readLine(in);
 			readHeaders(in);
 			throw error;
-		}, Spawn.NONE));
-		server.addEventListener(events);
-		try (LogCapture log = new LogCapture()) {
-			server.start();
-			int port = server.getServerPort();
-
-			Socket client = connect(port);
-			send(client, ROOT);
-			assertThat(client.getInputStream().readAllBytes()).as("bytes before the close").isEmpty();
-			await().atMost(PATIENCE).until(() -> events.outcomes.size() >= 1);
-
-			assertThat(server.isStarted()).isTrue();
-			assertThat(server.getFatalError()).isNull();
-			server.setHandle(new SimpleHandler());
-			assertRequestSucceeded(port);
-
-			server.stop();
-			assertThat(events.outcomes).containsExactly(HandlerOutcome.ERROR, HandlerOutcome.SUCCESS);
-			assertThat(events.acceptErrors).isEmpty();
-			assertThat(events.spawnErrors).isEmpty();
-			assertThat(log.reportedErrors()).containsExactly(AssertionError.class.getName());
-		}
+		};
+		handlerErrorIsReportedOnceAndServerGoesOn(blocking, Spawn.NONE, ROOT, AssertionError.class);
 	}
 
 	// ---- shared steps ----
 
 	/** gevent's {@code _test_server_start_stop(restartable=True)}. */
-	private void startStop(StreamServer server, RecordingListener events, int port) throws Exception {
+	private void startStop(StreamServer server, int port) throws Exception {
 		server.start();
 		assertThat(server.isStarted()).isTrue();
 		assertThat(server.getServerPort()).isEqualTo(port);
@@ -399,7 +366,7 @@ class GeventScenariosTest {
 		server.stopAccepting();
 		assertThat(server.isAccepting()).isFalse();
 		assertThat(server.isStarted()).as("started while paused").isTrue();
-		assertNotAccepted(server, events);
+		assertNotAccepted(server);
 
 		server.startAccepting();
 		assertThat(server.isAccepting()).isTrue();
@@ -415,30 +382,38 @@ class GeventScenariosTest {
 	private void invalidCallback(Spawn spawn) throws Exception {
 		// Java's TypeError: the handler treats the connection as something it is not
 		Handler wrongShape = (connection) -> ((Runnable) (Object) connection).run();
-		RecordingListener events = new RecordingListener();
-		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", wrongShape, spawn));
-		server.addEventListener(events);
-		try (LogCapture log = new LogCapture()) {
-			server.start();
-			int port = server.getServerPort();
+		handlerErrorIsReportedOnceAndServerGoesOn(wrongShape, spawn, null, ClassCastException.class);
+	}
 
-			Socket client = connect(port);
-			assertThat(client.getInputStream().readAllBytes()).as("bytes before the close").isEmpty();
-			await().atMost(PATIENCE).until(() -> events.outcomes.size() >= 1);
+	/**
+	 * A client whose handler fails is closed without an answer, the error is reported once, and
+	 * the server keeps running: with a working handler, the next request succeeds.
+	 * @param request what the client sends first, or {@code null} for nothing
+	 */
+	private void handlerErrorIsReportedOnceAndServerGoesOn(Handler failing, Spawn spawn, String request,
+			Class<? extends Throwable> reported) throws Exception {
+		StreamServer server = this.servers.start(new StreamServer("127.0.0.1:0", failing, spawn));
+		int port = server.getServerPort();
 
-			// the server keeps running
-			assertThat(server.isStarted()).isTrue();
-			assertThat(server.getFatalError()).isNull();
-			server.setHandle(new SimpleHandler());
-			assertRequestSucceeded(port);
-
-			server.stop();
-			assertThat(events.outcomes).containsExactly(HandlerOutcome.ERROR, HandlerOutcome.SUCCESS);
-			assertThat(events.acceptErrors).isEmpty();
-			assertThat(events.spawnErrors).isEmpty();
-			assertThat(events.rejected).hasValue(0);
-			assertThat(log.reportedErrors()).containsExactly(ClassCastException.class.getName());
+		Socket client = connect(port);
+		if (request != null) {
+			send(client, request);
 		}
+		assertThat(client.getInputStream().readAllBytes()).as("bytes before the close").isEmpty();
+		await().atMost(PATIENCE).until(() -> this.events.outcomes.size() >= 1);
+
+		// the server keeps running
+		assertThat(server.isStarted()).isTrue();
+		assertThat(server.getFatalError()).isNull();
+		server.setHandle(new SimpleHandler());
+		assertRequestSucceeded(port);
+
+		server.stop();
+		assertThat(this.events.outcomes).containsExactly(HandlerOutcome.ERROR, HandlerOutcome.SUCCESS);
+		assertThat(this.events.acceptErrors).isEmpty();
+		assertThat(this.events.spawnErrors).isEmpty();
+		assertThat(this.events.rejected).hasValue(0);
+		assertThat(this.log.reportedErrors()).containsExactly(reported.getName());
 	}
 
 	private Thread serveForeverIn(StreamServer server, AtomicReference<Throwable> failure) {
@@ -487,13 +462,13 @@ class GeventScenariosTest {
 	 * gevent's {@code assertNotAccepted}: connecting works (the kernel backlog takes it) but a
 	 * request gets nothing back, and the server counts no new connection.
 	 */
-	private void assertNotAccepted(StreamServer server, RecordingListener events) throws IOException {
-		int acceptedBefore = events.accepted.get();
+	private void assertNotAccepted(StreamServer server) throws IOException {
+		int acceptedBefore = this.events.accepted.get();
 		try (Socket client = Clients.connect(port(server))) {
 			send(client, PING);
 			assertThat(Clients.isSilent(client)).as("a request to a server that does not accept").isTrue();
 		}
-		assertThat(events.accepted.get()).as("connections accepted meanwhile").isEqualTo(acceptedBefore);
+		assertThat(this.events.accepted.get()).as("connections accepted meanwhile").isEqualTo(acceptedBefore);
 	}
 
 	private Socket connect(int port) throws IOException {
@@ -598,37 +573,6 @@ class GeventScenariosTest {
 		@Override
 		public String toString() {
 			return "SimpleHandler";
-		}
-
-	}
-
-	/** The handler errors the server logs, by exception class: gevent's {@code assert_error}. */
-	private static final class LogCapture implements AutoCloseable {
-
-		private final ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory
-			.getLogger(BaseServer.class);
-
-		private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-
-		LogCapture() {
-			this.appender.start();
-			this.logger.addAppender(this.appender);
-		}
-
-		List<String> reportedErrors() {
-			synchronized (this.appender) {
-				return this.appender.list.stream()
-					.filter((event) -> event.getLevel().isGreaterOrEqual(Level.WARN)
-							&& event.getThrowableProxy() != null)
-					.map((event) -> event.getThrowableProxy().getClassName())
-					.collect(Collectors.toList());
-			}
-		}
-
-		@Override
-		public void close() {
-			this.logger.detachAppender(this.appender);
-			this.appender.stop();
 		}
 
 	}
