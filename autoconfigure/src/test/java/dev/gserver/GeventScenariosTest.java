@@ -69,7 +69,7 @@ class GeventScenariosTest {
 	@MethodSource("dev.gserver.Spawns#all")
 	void backlogIsNotAcceptedForSocket(Supplier<Spawn> spawn) throws Exception {
 		ServerSocketChannel bound = boundListener();
-		StreamServer onSocket = this.servers.track(new StreamServer(bound, new SimpleHandler(), spawn.get()));
+		StreamServer onSocket = onListener(bound, spawn.get());
 		assertThatIllegalArgumentException().isThrownBy(() -> onSocket.setBacklog(25))
 			.withMessageContaining("backlog");
 		assertThat(onSocket.getBacklog()).isEqualTo(StreamServer.DEFAULT_BACKLOG);
@@ -119,7 +119,7 @@ class GeventScenariosTest {
 	@MethodSource("dev.gserver.Spawns#all")
 	void createdOnBoundListenerButNotStarted(Supplier<Spawn> spawn) throws Exception {
 		ServerSocketChannel bound = boundListener();
-		StreamServer server = this.servers.track(new StreamServer(bound, new SimpleHandler(), spawn.get()));
+		StreamServer server = onListener(bound, spawn.get());
 
 		assertThat(server.isStarted()).isFalse();
 		assertThat(server.isClosed()).isFalse();
@@ -133,7 +133,7 @@ class GeventScenariosTest {
 	@MethodSource("dev.gserver.Spawns#all")
 	void serverOnBoundListenerStartsPausesResumesAndStops(Supplier<Spawn> spawn) throws Exception {
 		ServerSocketChannel bound = boundListener();
-		StreamServer server = this.servers.track(new StreamServer(bound, new SimpleHandler(), spawn.get()));
+		StreamServer server = onListener(bound, spawn.get());
 
 		// the listener exists, so connecting works, but nobody accepts
 		assertNotAccepted(server);
@@ -486,6 +486,11 @@ class GeventScenariosTest {
 	}
 
 	// ---- servers and listeners ----
+
+	/** A server of {@link SimpleHandler} on {@code listener}, not started. */
+	private StreamServer onListener(ServerSocketChannel listener, Spawn spawn) {
+		return this.servers.track(new StreamServer(listener, new SimpleHandler(), spawn));
+	}
 
 	/** A server of {@link SimpleHandler} for 127.0.0.1:{@code port}, not started. */
 	private StreamServer onPort(int port, Spawn spawn) {

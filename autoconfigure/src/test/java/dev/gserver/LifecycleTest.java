@@ -42,6 +42,10 @@ class LifecycleTest {
 		return this.servers.track(new StreamServer("127.0.0.1:0", handler, spawn));
 	}
 
+	private StreamServer started(Handler handler, Spawn spawn) throws IOException {
+		return this.servers.start(new StreamServer("127.0.0.1:0", handler, spawn));
+	}
+
 	@Test
 	void defaultsAreGevents() {
 		StreamServer server = server(Handlers::pong, Spawn.DEFAULT);
@@ -100,8 +104,7 @@ class LifecycleTest {
 	@ParameterizedTest
 	@MethodSource("dev.gserver.Spawns#all")
 	void startTwiceStartsOnce(Supplier<Spawn> spawn) throws Exception {
-		StreamServer server = server(Handlers::pong, spawn.get());
-		server.start();
+		StreamServer server = started(Handlers::pong, spawn.get());
 		int port = server.getServerPort();
 		server.start();
 		assertThat(server.getServerPort()).isEqualTo(port);
@@ -112,8 +115,7 @@ class LifecycleTest {
 	@ParameterizedTest
 	@MethodSource("dev.gserver.Spawns#all")
 	void closeAndStopTwiceAreSafe(Supplier<Spawn> spawn) throws Exception {
-		StreamServer server = server(Handlers::pong, spawn.get());
-		server.start();
+		StreamServer server = started(Handlers::pong, spawn.get());
 		int port = server.getServerPort();
 		server.close();
 		server.close();
@@ -185,8 +187,7 @@ class LifecycleTest {
 
 	@Test
 	void settingTheListenerOrSpawnWhileStartedFails() throws Exception {
-		StreamServer server = server(Handlers::pong, Spawn.DEFAULT);
-		server.start();
+		StreamServer server = started(Handlers::pong, Spawn.DEFAULT);
 		assertThatIllegalStateException().isThrownBy(() -> server.setListener("127.0.0.1:0"))
 			.withMessageContaining("while it is started");
 		assertThatIllegalStateException().isThrownBy(() -> server.setSpawn(Spawn.RAW))
@@ -234,12 +235,11 @@ class LifecycleTest {
 	void stopWaitsForRunningHandlers(Supplier<Spawn> spawn) throws Exception {
 		CountDownLatch running = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		StreamServer server = server((connection) -> {
+		StreamServer server = started((connection) -> {
 			running.countDown();
 			release.await();
 			Handlers.pong(connection);
 		}, spawn.get());
-		server.start();
 		int port = server.getServerPort();
 		try (Socket client = Clients.connect(port)) {
 			assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
@@ -261,7 +261,7 @@ class LifecycleTest {
 	void stopKillsHandlersStillRunningAfterTheTimeout(Supplier<Spawn> spawn) throws Exception {
 		CountDownLatch running = new CountDownLatch(1);
 		AtomicBoolean interrupted = new AtomicBoolean();
-		StreamServer server = server((connection) -> {
+		StreamServer server = started((connection) -> {
 			running.countDown();
 			try {
 				new CountDownLatch(1).await();
@@ -271,7 +271,6 @@ class LifecycleTest {
 				throw ex;
 			}
 		}, spawn.get());
-		server.start();
 		try (Socket client = Clients.connect(server.getServerPort())) {
 			assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
 			server.stop(Duration.ofMillis(50));
@@ -287,13 +286,12 @@ class LifecycleTest {
 	void handlerWaitingForARequestPastTheTimeoutSeesEndOfInputAndMayStillReply() throws Exception {
 		CountDownLatch reading = new CountDownLatch(1);
 		AtomicInteger readResult = new AtomicInteger(Integer.MIN_VALUE);
-		StreamServer server = server((connection) -> {
+		StreamServer server = started((connection) -> {
 			reading.countDown();
 			readResult.set(connection.getInputStream().read());
 			// the output stays open: a reply in flight when the server stops still reaches the client
 			connection.getOutputStream().write("BYE".getBytes(StandardCharsets.US_ASCII));
 		}, Spawn.DEFAULT);
-		server.start();
 		try (Socket client = Clients.connect(server.getServerPort())) {
 			assertThat(reading.await(10, TimeUnit.SECONDS)).isTrue();
 			server.stop(Duration.ofMillis(50));

@@ -73,6 +73,18 @@ class ProxyProtocolServerTest {
 		}
 	}
 
+	/**
+	 * Sends {@code request} and asserts that the handler saw the connection's own addresses (no
+	 * header believed) and read {@code line}.
+	 */
+	private static void assertServedWithItsOwnAddresses(int port, byte[] request, String line) throws IOException {
+		try (Socket client = Clients.connect(port)) {
+			client.getOutputStream().write(request);
+			assertThat(Clients.readLine(client.getInputStream()))
+				.isEqualTo("127.0.0.1:" + client.getLocalPort() + " 127.0.0.1:" + port + " secure=false " + line);
+		}
+	}
+
 	/** Sends {@code request} and returns whether the server closed the connection without a reply (not {@link Clients#isRefused}: the connection was accepted). */
 	private static boolean closesUnanswered(int port, byte[] request) throws IOException {
 		try (Socket client = Clients.connect(port)) {
@@ -101,12 +113,7 @@ class ProxyProtocolServerTest {
 	void localCommandKeepsTheSocketAddresses() throws Exception {
 		StreamServer server = start(ProxyProtocolMode.REQUIRED);
 		byte[] local = dev.gserver.proxy.ProxyHeaderTest.v2(0x20, 0x00, new byte[0]);
-		try (Socket client = Clients.connect(server.getServerPort())) {
-			client.getOutputStream().write(concat(local, ascii("health\n")));
-			assertThat(Clients.readLine(client.getInputStream()))
-				.isEqualTo("127.0.0.1:" + client.getLocalPort() + " 127.0.0.1:" + server.getServerPort()
-						+ " secure=false health");
-		}
+		assertServedWithItsOwnAddresses(server.getServerPort(), concat(local, ascii("health\n")), "health");
 	}
 
 	@Test
@@ -144,11 +151,7 @@ class ProxyProtocolServerTest {
 		StreamServer server = start(ProxyProtocolMode.OPTIONAL);
 		int port = server.getServerPort();
 		// "PR..." starts like a v1 header until the "I" rules it out: the handler still reads all of it
-		try (Socket client = Clients.connect(port)) {
-			client.getOutputStream().write(ascii("PRINT me\n"));
-			assertThat(Clients.readLine(client.getInputStream()))
-				.isEqualTo("127.0.0.1:" + client.getLocalPort() + " 127.0.0.1:" + port + " secure=false PRINT me");
-		}
+		assertServedWithItsOwnAddresses(port, ascii("PRINT me\n"), "PRINT me");
 		assertThat(exchange(port, ascii(V1_TCP4 + "with\n"))).startsWith("192.0.2.1:56324 ");
 		assertThat(this.events.proxyRejections).isEmpty();
 	}
@@ -156,12 +159,8 @@ class ProxyProtocolServerTest {
 	@Test
 	void headerFromAnUntrustedSourceIsNotBelieved() throws Exception {
 		StreamServer optional = start(ProxyProtocolMode.OPTIONAL, "10.0.0.0/8", "::1/128");
-		try (Socket client = Clients.connect(optional.getServerPort())) {
-			client.getOutputStream().write(ascii(V1_TCP4));
-			// the forged header is data: the handler reads it as its line, from the real peer
-			assertThat(Clients.readLine(client.getInputStream())).isEqualTo("127.0.0.1:" + client.getLocalPort()
-					+ " 127.0.0.1:" + optional.getServerPort() + " secure=false " + V1_TCP4.replace("\n", ""));
-		}
+		// the forged header is data: the handler reads it as its line, from the real peer
+		assertServedWithItsOwnAddresses(optional.getServerPort(), ascii(V1_TCP4), V1_TCP4.replace("\n", ""));
 		StreamServer required = start(ProxyProtocolMode.REQUIRED, "10.0.0.0/8");
 		assertThat(closesUnanswered(required.getServerPort(), ascii(V1_TCP4 + "forged\n"))).isTrue();
 		await().atMost(PATIENCE).until(() -> !this.events.proxyRejections.isEmpty());
