@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -153,15 +152,8 @@ class AcceptLoopTest {
 	@Test
 	void failedSpawnClosesTheConnectionAndBacksOff() throws Exception {
 		RejectedExecutionException refusal = new RejectedExecutionException("no more threads");
-		CountDownLatch refused = new CountDownLatch(2);
-		Executor refusingTwice = (task) -> {
-			if (refused.getCount() > 0) {
-				refused.countDown();
-				throw refusal;
-			}
-			new Thread(task).start();
-		};
-		StreamServer server = new StreamServer("127.0.0.1:0", Handlers::pong, Spawn.of(refusingTwice));
+		StreamServer server = new StreamServer("127.0.0.1:0", Handlers::pong,
+				Spawn.of(FailingExecutor.failingFirst(2, refusal)));
 		server.setMinDelay(Duration.ofMillis(5));
 		this.servers.start(server);
 		int port = server.getServerPort();
@@ -179,15 +171,8 @@ class AcceptLoopTest {
 	@Test
 	void spawnThrowingAnErrorIsAFailedSpawnNotAFatalOne() throws Exception {
 		AssertionError broken = new AssertionError("spawn broke");
-		CountDownLatch once = new CountDownLatch(1);
-		Executor breakingOnce = (task) -> {
-			if (once.getCount() > 0) {
-				once.countDown();
-				throw broken;
-			}
-			new Thread(task).start();
-		};
-		StreamServer server = this.servers.start(new StreamServer("127.0.0.1:0", Handlers::pong, Spawn.of(breakingOnce)));
+		StreamServer server = this.servers
+			.start(new StreamServer("127.0.0.1:0", Handlers::pong, Spawn.of(FailingExecutor.failingFirst(1, broken))));
 		assertThat(Clients.request(server.getServerPort(), "")).isEmpty();
 		assertThat(this.events.spawnErrors).containsExactly(broken);
 		assertThat(this.events.acceptErrors).isEmpty();

@@ -10,9 +10,7 @@ import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -227,16 +225,8 @@ class GeventScenariosTest {
 	@MethodSource("dev.gserver.Spawns#all")
 	void spawnThatThrowsClosesTheClientAndIsReportedOnce(Supplier<Spawn> spawn) throws Exception {
 		RejectedExecutionException error = new RejectedExecutionException("test_error_in_spawn");
-		AtomicBoolean first = new AtomicBoolean(true);
-		AtomicInteger executed = new AtomicInteger();
 		// throws for the first connection only, so that the server can show that it goes on
-		Executor throwing = (task) -> {
-			if (first.getAndSet(false)) {
-				throw error;
-			}
-			executed.incrementAndGet();
-			new Thread(task, "scenario10-handler").start();
-		};
+		FailingExecutor throwing = FailingExecutor.failingFirst(1, error);
 		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", new SimpleHandler(), spawn.get()));
 		Spawn replacement = Spawn.of(throwing);
 		server.setSpawn(replacement);
@@ -261,7 +251,7 @@ class GeventScenariosTest {
 		assertThat(this.events.accepted).hasValue(2);
 		assertThat(this.events.acceptErrors).isEmpty();
 		assertThat(this.events.outcomes).containsExactly(HandlerOutcome.SUCCESS);
-		assertThat(executed).hasValue(1);
+		assertThat(throwing.executed).hasValue(1);
 	}
 
 	/** Scenario 11, {@code test_server_repr_when_handle_is_instancemethod}: toString shows the handler. */

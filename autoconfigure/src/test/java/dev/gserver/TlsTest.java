@@ -117,12 +117,8 @@ class TlsTest {
 		try (SSLSocket anonymous = tls(certificates.clientContext(), server.getServerPort())) {
 			assertThat(TestCertificates.firstLineOrFailure(anonymous)).isInstanceOf(IOException.class);
 		}
-		await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
 		// the JDK's server: "Empty client certificate chain"
-		assertThat(this.events.tlsFailures).containsExactly("certificate");
-		stopAndWait(server);
-		assertThat(this.handlerRuns).hasValue(0);
-		assertThat(this.events.started).hasValue(0);
+		assertOnlyTheHandshakeFailed(server, "certificate");
 	}
 
 	@Test
@@ -132,11 +128,8 @@ class TlsTest {
 		try (SSLSocket client = tls(certificates.clientContextPresenting(stranger), server.getServerPort())) {
 			assertThat(TestCertificates.firstLineOrFailure(client)).isInstanceOf(IOException.class);
 		}
-		await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
 		// the JDK's server: "PKIX path building failed: ... unable to find valid certification path"
-		assertThat(this.events.tlsFailures).containsExactly("certificate");
-		stopAndWait(server);
-		assertThat(this.handlerRuns).hasValue(0);
+		assertOnlyTheHandshakeFailed(server, "certificate");
 	}
 
 	@Test
@@ -165,11 +158,7 @@ class TlsTest {
 			// the server waited for the handshake about 300ms: not at once, and not the 10s default
 			assertThat(elapsedMillis).isBetween(300L, 8_000L);
 		}
-		await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
-		assertThat(this.events.tlsFailures).containsExactly("timeout");
-		stopAndWait(server);
-		assertThat(this.handlerRuns).hasValue(0);
-		assertThat(this.events.started).hasValue(0);
+		assertOnlyTheHandshakeFailed(server, "timeout");
 	}
 
 	@Test
@@ -182,11 +171,8 @@ class TlsTest {
 			assertThat(answer.length == 0 || answer[0] == 21).as("answer %s", new String(answer, StandardCharsets.ISO_8859_1))
 				.isTrue();
 		}
-		await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
 		// the JDK's server: SSLProtocolException "Unsupported or unrecognized SSL message"
-		assertThat(this.events.tlsFailures).containsExactly("protocol");
-		stopAndWait(server);
-		assertThat(this.handlerRuns).hasValue(0);
+		assertOnlyTheHandshakeFailed(server, "protocol");
 	}
 
 	@Test
@@ -239,6 +225,18 @@ class TlsTest {
 		StreamServer server = server(context, parameters);
 		server.start();
 		return server;
+	}
+
+	/**
+	 * Asserts that one handshake failed, for {@code reason}, and that no handler started (the server
+	 * is stopped first, so that none can start later).
+	 */
+	private void assertOnlyTheHandshakeFailed(StreamServer server, String reason) {
+		await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
+		assertThat(this.events.tlsFailures).containsExactly(reason);
+		stopAndWait(server);
+		assertThat(this.handlerRuns).hasValue(0);
+		assertThat(this.events.started).hasValue(0);
 	}
 
 	/** Stops the server, waiting for its handlers, so that counts of handler runs are final. */
