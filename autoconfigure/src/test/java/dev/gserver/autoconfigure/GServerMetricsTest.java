@@ -17,7 +17,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -34,10 +33,9 @@ import static org.awaitility.Awaitility.await;
 @Timeout(60)
 class GServerMetricsTest {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(GServerAutoConfiguration.class, GServerMetricsAutoConfiguration.class))
-		.withBean(SimpleMeterRegistry.class)
-		.withPropertyValues("gserver.address=127.0.0.1", "gserver.port=0");
+	private final ApplicationContextRunner runner = Runners
+		.onLoopback(GServerAutoConfiguration.class, GServerMetricsAutoConfiguration.class)
+		.withBean(SimpleMeterRegistry.class);
 
 	@Test
 	void countsConnectionsBytesAndHandlerTimesTaggedWithTheBeanName() {
