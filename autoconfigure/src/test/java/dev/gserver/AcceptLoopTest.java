@@ -14,8 +14,6 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -207,8 +205,7 @@ class AcceptLoopTest {
 		assertThat(Clients.request(port, "")).isEqualTo("PONG");
 	}
 
-	@ParameterizedTest
-	@MethodSource("dev.gserver.Spawns#concurrent")
+	@Spawns.Concurrent
 	void maxConnectionsPausesAcceptingAtTheLimitWhateverTheSpawn(Supplier<Spawn> spawn) throws Exception {
 		CountDownLatch holding = new CountDownLatch(2);
 		Handler holdUntilClientCloses = (connection) -> {

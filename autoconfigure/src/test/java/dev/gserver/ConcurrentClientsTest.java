@@ -20,8 +20,6 @@ import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.gserver.ServerEventListener.HandlerOutcome;
 
@@ -49,8 +47,7 @@ class ConcurrentClientsTest {
 	@RegisterExtension
 	final Servers servers = new Servers().reportingTo(this.events);
 
-	@ParameterizedTest(name = "{0}")
-	@MethodSource("dev.gserver.Spawns#concurrent")
+	@Spawns.Concurrent
 	void throwingHandlersDoNotDisturbConcurrentClients(Supplier<Spawn> spawn) throws Exception {
 		StreamServer server = new StreamServer("127.0.0.1:0", ConcurrentClientsTest::echoUntilBoom, spawn.get());
 		server.setName("concurrent-clients");

@@ -18,8 +18,6 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.gserver.ServerEventListener.HandlerOutcome;
 
@@ -63,8 +61,7 @@ class GeventScenariosTest {
 	// ---- scenarios 1-11, once per spawn ----
 
 	/** Scenario 1, {@code test_backlog_is_not_accepted_for_socket}: a bound listener takes no backlog. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("dev.gserver.Spawns#all")
+	@Spawns.All
 	void backlogIsNotAcceptedForSocket(Supplier<Spawn> spawn) throws Exception {
 		ServerSocketChannel bound = boundListener();
 		StreamServer onSocket = onListener(bound, spawn.get());
@@ -94,8 +91,7 @@ class GeventScenariosTest {
 	}
 
 	/** Scenario 2, {@code test_backlog_is_accepted_for_address}. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("dev.gserver.Spawns#all")
+	@Spawns.All
 	void backlogIsAcceptedForAddress(Supplier<Spawn> spawn) throws Exception {
 		int port = freePort();
 		StreamServer server = onPort(port, spawn.get());
@@ -113,8 +109,7 @@ class GeventScenariosTest {
 	}
 
 	/** Scenario 3, {@code test_subclass_just_create}: a server on a bound listener that never starts. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("dev.gserver.Spawns#all")
+	@Spawns.All
 	void createdOnBoundListenerButNotStarted(Supplier<Spawn> spawn) throws Exception {
 		ServerSocketChannel bound = boundListener();
 		StreamServer server = onListener(bound, spawn.get());
@@ -127,8 +122,7 @@ class GeventScenariosTest {
 	}
 
 	/** Scenario 4, {@code test_subclass_with_socket}. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("dev.gserver.Spawns#all")
+	@Spawns.All
 	void serverOnBoundListenerStartsPausesResumesAndStops(Supplier<Spawn> spawn) throws Exception {
 		ServerSocketChannel bound = boundListener();
 		StreamServer server = onListener(bound, spawn.get());
@@ -141,8 +135,7 @@ class GeventScenariosTest {
 	}
 
 	/** Scenario 5, {@code test_subclass_with_address}. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("dev.gserver.Spawns#all")
+	@Spawns.All
 	void serverOnAddressStartsPausesResumesAndStops(Supplier<Spawn> spawn) throws Exception {
 		int port = freePort();
 		StreamServer server = onPort(port, spawn.get());
@@ -152,15 +145,13 @@ class GeventScenariosTest {
 	}
 
 	/** Scenario 6, {@code test_invalid_callback}: a handler of the wrong shape fails, once, and the server goes on. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("dev.gserver.Spawns#all")
+	@Spawns.All
 	void handlerOfWrongShapeFailsOnceAndServerKeepsRunning(Supplier<Spawn> spawn) throws Exception {
 		invalidCallback(spawn.get());
 	}
 
 	/** Scenario 7, {@code test_serve_forever}. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("dev.gserver.Spawns#all")
+	@Spawns.All
 	void serveForeverInAnotherThread(Supplier<Spawn> spawn) throws Exception {
 		int port = freePort();
 		StreamServer server = onPort(port, spawn.get());
@@ -177,8 +168,7 @@ class GeventScenariosTest {
 	}
 
 	/** Scenario 8, {@code test_serve_forever_after_start}: serveForever does not start a started server again. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("dev.gserver.Spawns#all")
+	@Spawns.All
 	void serveForeverAfterStart(Supplier<Spawn> spawn) throws Exception {
 		int port = freePort();
 		StreamServer server = onPort(port, spawn.get());
@@ -202,8 +192,7 @@ class GeventScenariosTest {
 	}
 
 	/** Scenario 9, {@code test_server_closes_client_sockets}: a handler that returns at once. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("dev.gserver.Spawns#all")
+	@Spawns.All
 	void serverClosesClientSocketWhenHandlerReturns(Supplier<Spawn> spawn) throws Exception {
 		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", (connection) -> {
 		}, spawn.get()));
@@ -221,8 +210,7 @@ class GeventScenariosTest {
 	}
 
 	/** Scenario 10, {@code test_error_in_spawn}: the spawn throws; the client is closed, the error reported once. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("dev.gserver.Spawns#all")
+	@Spawns.All
 	void spawnThatThrowsClosesTheClientAndIsReportedOnce(Supplier<Spawn> spawn) throws Exception {
 		RejectedExecutionException error = new RejectedExecutionException("test_error_in_spawn");
 		// throws for the first connection only, so that the server can show that it goes on
@@ -255,8 +243,7 @@ class GeventScenariosTest {
 	}
 
 	/** Scenario 11, {@code test_server_repr_when_handle_is_instancemethod}: toString shows the handler. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("dev.gserver.Spawns#all")
+	@Spawns.All
 	void toStringShowsTheHandler(Supplier<Spawn> spawn) throws Exception {
 		SimpleHandler simple = new SimpleHandler();
 		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", simple, spawn.get()));

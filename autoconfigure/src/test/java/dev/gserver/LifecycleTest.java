@@ -19,8 +19,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.gserver.ServerEventListener.HandlerOutcome;
 
@@ -101,8 +99,7 @@ class LifecycleTest {
 		assertThat(server).hasToString("<StreamServer address=127.0.0.1:" + server.getServerPort() + " handle=EchoHandler>");
 	}
 
-	@ParameterizedTest
-	@MethodSource("dev.gserver.Spawns#all")
+	@Spawns.All
 	void startTwiceStartsOnce(Supplier<Spawn> spawn) throws Exception {
 		StreamServer server = started(Handlers::pong, spawn.get());
 		int port = server.getServerPort();
@@ -112,8 +109,7 @@ class LifecycleTest {
 		assertThat(Clients.request(port, "")).isEqualTo("PONG");
 	}
 
-	@ParameterizedTest
-	@MethodSource("dev.gserver.Spawns#all")
+	@Spawns.All
 	void closeAndStopTwiceAreSafe(Supplier<Spawn> spawn) throws Exception {
 		StreamServer server = started(Handlers::pong, spawn.get());
 		int port = server.getServerPort();
@@ -230,8 +226,7 @@ class LifecycleTest {
 		}
 	}
 
-	@ParameterizedTest
-	@MethodSource("dev.gserver.Spawns#all")
+	@Spawns.All
 	void stopWaitsForRunningHandlers(Supplier<Spawn> spawn) throws Exception {
 		CountDownLatch running = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
@@ -256,8 +251,7 @@ class LifecycleTest {
 		assertThat(this.events.outcomes).containsExactly(HandlerOutcome.SUCCESS);
 	}
 
-	@ParameterizedTest
-	@MethodSource("dev.gserver.Spawns#all")
+	@Spawns.All
 	void stopKillsHandlersStillRunningAfterTheTimeout(Supplier<Spawn> spawn) throws Exception {
 		CountDownLatch running = new CountDownLatch(1);
 		AtomicBoolean interrupted = new AtomicBoolean();

@@ -26,8 +26,6 @@ import java.util.stream.Stream;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.gserver.ServerEventListener.HandlerOutcome;
 
@@ -72,8 +70,7 @@ class ResourceLeakTest {
 	/** The threads that ran the handlers of the test proper. */
 	private final HandlerThreads handlerThreads = new HandlerThreads();
 
-	@ParameterizedTest(name = "{0}")
-	@MethodSource("dev.gserver.Spawns#concurrent")
+	@Spawns.Concurrent
 	void tenThousandShortConnectionsLeaveNoThreadOrDescriptor(Supplier<Spawn> spawn) throws Exception {
 		Snapshot baseline = warmUp(spawn);
 		StreamServer server = newServer("leak-short", Handlers::echoLines, spawn.get());
@@ -93,8 +90,7 @@ class ResourceLeakTest {
 		assertNothingLeft(server, port, baseline);
 	}
 
-	@ParameterizedTest(name = "{0}")
-	@MethodSource("dev.gserver.Spawns#concurrent")
+	@Spawns.Concurrent
 	void stopKillsBlockedHandlersAndLeavesNoThreadOrDescriptor(Supplier<Spawn> spawn) throws Exception {
 		Snapshot baseline = warmUp(spawn);
 		// a handler that outlives the end of its input too: only a kill ends it

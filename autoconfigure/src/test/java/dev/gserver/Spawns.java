@@ -1,22 +1,47 @@
 package dev.gserver;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Named.named;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * The spawns the server tests run under: the one source of every test parameterized by spawn,
- * {@code @MethodSource("dev.gserver.Spawns#all")} or {@code @MethodSource("dev.gserver.Spawns#concurrent")}.
- * Each argument is a named {@code Supplier<Spawn>} that gives a fresh spawn (a new pool) each
- * time it is asked, so that no pool is shared between tests, nor between two servers of a test
- * unless the test shares it.
+ * {@code @MethodSource("dev.gserver.Spawns#all")} or {@code @MethodSource("dev.gserver.Spawns#concurrent")},
+ * which {@link All @Spawns.All} and {@link Concurrent @Spawns.Concurrent} stand for. Each
+ * argument is a named {@code Supplier<Spawn>} that gives a fresh spawn (a new pool) each time it
+ * is asked, so that no pool is shared between tests, nor between two servers of a test unless the
+ * test shares it.
  */
 final class Spawns {
+
+	/** A test run once for each spawn of {@link Spawns#all()}; it takes a {@code Supplier<Spawn>}. */
+	@Target(ElementType.METHOD)
+	@Retention(RetentionPolicy.RUNTIME)
+	@ParameterizedTest(name = "[{index}] spawn={0}")
+	@MethodSource("dev.gserver.Spawns#all")
+	@interface All {
+
+	}
+
+	/** A test run once for each spawn of {@link Spawns#concurrent()}; it takes a {@code Supplier<Spawn>}. */
+	@Target(ElementType.METHOD)
+	@Retention(RetentionPolicy.RUNTIME)
+	@ParameterizedTest(name = "[{index}] spawn={0}")
+	@MethodSource("dev.gserver.Spawns#concurrent")
+	@interface Concurrent {
+
+	}
 
 	/**
 	 * How many handlers {@link #concurrent()} spawns must run at once: the most any test needs
