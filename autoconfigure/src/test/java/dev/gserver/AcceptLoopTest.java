@@ -44,24 +44,17 @@ class AcceptLoopTest {
 		server.setMaxAccept(3);
 		this.servers.start(server).stopAccepting();
 		List<Socket> clients = new ArrayList<>();
-		try {
-			for (int i = 0; i < 10; i++) {
-				clients.add(Clients.connect(server.getServerPort()));
-			}
-			long wakeUpsBefore = server.getAcceptWakeUps();
-			server.startAccepting();
-			for (Socket client : clients) {
-				assertThat(client.getInputStream().readAllBytes()).asString().isEqualTo("PONG");
-			}
-			// 10 connections waiting, at most 3 per wake-up: at least 4 wake-ups
-			assertThat(server.getAcceptWakeUps() - wakeUpsBefore).isGreaterThanOrEqualTo(4);
-			assertThat(this.events.accepted).hasValue(10);
+		for (int i = 0; i < 10; i++) {
+			clients.add(this.servers.autoClose(Clients.connect(server.getServerPort())));
 		}
-		finally {
-			for (Socket client : clients) {
-				client.close();
-			}
+		long wakeUpsBefore = server.getAcceptWakeUps();
+		server.startAccepting();
+		for (Socket client : clients) {
+			assertThat(client.getInputStream().readAllBytes()).asString().isEqualTo("PONG");
 		}
+		// 10 connections waiting, at most 3 per wake-up: at least 4 wake-ups
+		assertThat(server.getAcceptWakeUps() - wakeUpsBefore).isGreaterThanOrEqualTo(4);
+		assertThat(this.events.accepted).hasValue(10);
 	}
 
 	@Test
