@@ -49,12 +49,14 @@ final class Spawns {
 	 */
 	static final int CONCURRENT = 100;
 
+	private static final int WIDE_POOL = 2 * CONCURRENT;
+
 	private static final List<Variant> VARIANTS = List.of(new Variant("default", Integer.MAX_VALUE, () -> Spawn.DEFAULT),
 			new Variant("raw", Integer.MAX_VALUE, () -> Spawn.RAW),
 			// gevent's TestPoolSpawn: a pool small enough to fill
 			new Variant("pool(2)", 2, () -> Spawn.pool(2)),
-			// a pool wide enough for the concurrent tests
-			new Variant("pool(200)", 200, () -> Spawn.pool(200)),
+			// a pool wide enough for the concurrent tests, whatever CONCURRENT is
+			new Variant("pool(" + WIDE_POOL + ")", WIDE_POOL, () -> Spawn.pool(WIDE_POOL)),
 			// gevent's TestNoneSpawn: the handler runs on the accept thread, one at a time
 			new Variant("none", 1, () -> Spawn.NONE));
 
