@@ -6,17 +6,14 @@ import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -26,21 +23,10 @@ import static org.awaitility.Awaitility.await;
 @Timeout(60)
 class AcceptLoopTest {
 
-	private final List<BaseServer<?, ?>> servers = new ArrayList<>();
-
 	private final RecordingListener events = new RecordingListener();
 
-	@AfterEach
-	void stopServers() {
-		this.servers.forEach((server) -> server.stop(Duration.ZERO));
-	}
-
-	private <S extends BaseServer<?, ?>> S started(S server) throws IOException {
-		this.servers.add(server);
-		server.addEventListener(this.events);
-		server.start();
-		return server;
-	}
+	@RegisterExtension
+	final Servers servers = new Servers().reportingTo(this.events);
 
 	@Test
 	void maxAcceptMustBePositive() {
@@ -56,26 +42,19 @@ class AcceptLoopTest {
 	void takesAtMostMaxAcceptConnectionsPerWakeUp() throws Exception {
 		StreamServer server = new StreamServer("127.0.0.1:0", Handlers::pong);
 		server.setMaxAccept(3);
-		started(server).stopAccepting();
+		this.servers.start(server).stopAccepting();
 		List<Socket> clients = new ArrayList<>();
-		try {
-			for (int i = 0; i < 10; i++) {
-				clients.add(Clients.connect(server.getServerPort()));
-			}
-			long wakeUpsBefore = server.getAcceptWakeUps();
-			server.startAccepting();
-			for (Socket client : clients) {
-				assertThat(client.getInputStream().readAllBytes()).asString().isEqualTo("PONG");
-			}
-			// 10 connections waiting, at most 3 per wake-up: at least 4 wake-ups
-			assertThat(server.getAcceptWakeUps() - wakeUpsBefore).isGreaterThanOrEqualTo(4);
-			assertThat(this.events.accepted).hasValue(10);
+		for (int i = 0; i < 10; i++) {
+			clients.add(this.servers.autoClose(Clients.connect(server.getServerPort())));
 		}
-		finally {
-			for (Socket client : clients) {
-				client.close();
-			}
+		long wakeUpsBefore = server.getAcceptWakeUps();
+		server.startAccepting();
+		for (Socket client : clients) {
+			assertThat(client.getInputStream().readAllBytes()).asString().isEqualTo("PONG");
 		}
+		// 10 connections waiting, at most 3 per wake-up: at least 4 wake-ups
+		assertThat(server.getAcceptWakeUps() - wakeUpsBefore).isGreaterThanOrEqualTo(4);
+		assertThat(this.events.accepted).hasValue(10);
 	}
 
 	@Test
@@ -84,9 +63,9 @@ class AcceptLoopTest {
 		server.setMinDelay(Duration.ofMillis(10));
 		server.setMaxDelay(Duration.ofMillis(40));
 		for (int i = 0; i < 4; i++) {
-			server.failures.add(new IOException("Too many open files"));
+			server.failNextAccept(new IOException("Too many open files"));
 		}
-		started(server);
+		this.servers.start(server);
 		long connected = System.nanoTime();
 		assertThat(Clients.request(server.getServerPort(), "")).isEqualTo("PONG");
 		long servedAfter = System.nanoTime() - connected;
@@ -98,7 +77,7 @@ class AcceptLoopTest {
 		assertThat(Duration.ofNanos(servedAfter)).isGreaterThanOrEqualTo(Duration.ofMillis(110));
 		assertThat(server.isStarted()).isTrue();
 
-		server.failures.add(new IOException("Too many open files"));
+		server.failNextAccept(new IOException("Too many open files"));
 		assertThat(Clients.request(server.getServerPort(), "")).isEqualTo("PONG");
 		assertThat(this.events.delays).hasSize(5).last().isEqualTo(Duration.ofMillis(10));
 		assertThat(server.getAcceptErrorCount()).isEqualTo(5);
@@ -109,9 +88,9 @@ class AcceptLoopTest {
 	void acceptStateShowsABackOffWhileItLasts() throws Exception {
 		FailingAcceptServer server = new FailingAcceptServer();
 		server.setMinDelay(Duration.ofMinutes(5));
-		server.failures.add(new IOException("Too many open files"));
+		server.failNextAccept(new IOException("Too many open files"));
 		assertThat(server.getAcceptState()).isEqualTo(AcceptState.NEW);
-		started(server);
+		this.servers.start(server);
 		assertThat(server.getAcceptState()).isEqualTo(AcceptState.ACCEPTING);
 		try (Socket waiting = Clients.connect(server.getServerPort())) {
 			await().atMost(Duration.ofSeconds(10)).until(() -> server.getAcceptState() == AcceptState.BACKING_OFF);
@@ -126,8 +105,8 @@ class AcceptLoopTest {
 	void fatalAcceptErrorClosesTheServer() throws Exception {
 		FailingAcceptServer server = new FailingAcceptServer();
 		ClosedChannelException fatal = new ClosedChannelException();
-		server.failures.add(fatal);
-		started(server);
+		server.failNextAccept(fatal);
+		this.servers.start(server);
 		int port = server.getServerPort();
 		Clients.poke(port);
 		await().atMost(Duration.ofSeconds(10)).until(server::isClosed);
@@ -154,8 +133,8 @@ class AcceptLoopTest {
 				return error.getMessage() != null && error.getMessage().contains("fatal here");
 			}
 		};
-		server.failures.add(new IOException("fatal here"));
-		started(server);
+		server.failNextAccept(new IOException("fatal here"));
+		this.servers.start(server);
 		Clients.poke(server.getServerPort());
 		await().atMost(Duration.ofSeconds(10)).until(server::isClosed);
 		assertThat(this.events.acceptErrorsFatal).containsExactly(true);
@@ -164,17 +143,10 @@ class AcceptLoopTest {
 	@Test
 	void failedSpawnClosesTheConnectionAndBacksOff() throws Exception {
 		RejectedExecutionException refusal = new RejectedExecutionException("no more threads");
-		CountDownLatch refused = new CountDownLatch(2);
-		Executor refusingTwice = (task) -> {
-			if (refused.getCount() > 0) {
-				refused.countDown();
-				throw refusal;
-			}
-			new Thread(task).start();
-		};
-		StreamServer server = new StreamServer("127.0.0.1:0", Handlers::pong, Spawn.of(refusingTwice));
+		StreamServer server = new StreamServer("127.0.0.1:0", Handlers::pong,
+				Spawn.of(FailingExecutor.failingFirst(2, refusal)));
 		server.setMinDelay(Duration.ofMillis(5));
-		started(server);
+		this.servers.start(server);
 		int port = server.getServerPort();
 		assertThat(Clients.request(port, "")).isEmpty();
 		assertThat(Clients.request(port, "")).isEmpty();
@@ -190,15 +162,8 @@ class AcceptLoopTest {
 	@Test
 	void spawnThrowingAnErrorIsAFailedSpawnNotAFatalOne() throws Exception {
 		AssertionError broken = new AssertionError("spawn broke");
-		CountDownLatch once = new CountDownLatch(1);
-		Executor breakingOnce = (task) -> {
-			if (once.getCount() > 0) {
-				once.countDown();
-				throw broken;
-			}
-			new Thread(task).start();
-		};
-		StreamServer server = started(new StreamServer("127.0.0.1:0", Handlers::pong, Spawn.of(breakingOnce)));
+		StreamServer server = this.servers
+			.start(new StreamServer("127.0.0.1:0", Handlers::pong, Spawn.of(FailingExecutor.failingFirst(1, broken))));
 		assertThat(Clients.request(server.getServerPort(), "")).isEmpty();
 		assertThat(this.events.spawnErrors).containsExactly(broken);
 		assertThat(this.events.acceptErrors).isEmpty();
@@ -216,7 +181,7 @@ class AcceptLoopTest {
 			Handlers.pong(connection);
 		}, Spawn.pool(1));
 		server.setDropWhenFull(true);
-		started(server);
+		this.servers.start(server);
 		int port = server.getServerPort();
 		try (Socket first = Clients.connect(port)) {
 			assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
@@ -233,19 +198,17 @@ class AcceptLoopTest {
 		assertThat(Clients.request(port, "")).isEqualTo("PONG");
 	}
 
-	@ParameterizedTest
-	@ValueSource(strings = { "default", "raw", "pool" })
-	void maxConnectionsPausesAcceptingAtTheLimitWhateverTheSpawn(String spawnName) throws Exception {
+	@Spawns.Concurrent
+	void maxConnectionsPausesAcceptingAtTheLimitWhateverTheSpawn(Supplier<Spawn> spawn) throws Exception {
 		CountDownLatch holding = new CountDownLatch(2);
 		Handler holdUntilClientCloses = (connection) -> {
 			holding.countDown();
 			connection.getInputStream().read();
 			Handlers.pong(connection);
 		};
-		Spawn spawn = "default".equals(spawnName) ? Spawn.DEFAULT : "raw".equals(spawnName) ? Spawn.RAW : Spawn.pool(10);
-		StreamServer server = new StreamServer("127.0.0.1:0", holdUntilClientCloses, spawn);
+		StreamServer server = new StreamServer("127.0.0.1:0", holdUntilClientCloses, spawn.get());
 		server.setMaxConnections(2);
-		started(server);
+		this.servers.start(server);
 		int port = server.getServerPort();
 		try (Socket first = Clients.connect(port); Socket second = Clients.connect(port)) {
 			assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
@@ -276,7 +239,7 @@ class AcceptLoopTest {
 		});
 		server.setMaxConnections(1);
 		server.setDropWhenFull(true);
-		started(server);
+		this.servers.start(server);
 		try (Socket first = Clients.connect(server.getServerPort())) {
 			assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
 			try (Socket dropped = Clients.connect(server.getServerPort())) {
@@ -301,8 +264,8 @@ class AcceptLoopTest {
 			holding.countDown();
 			connection.getInputStream().read();
 		};
-		StreamServer a = started(new StreamServer("127.0.0.1:0", holdUntilClientCloses, Spawn.of(pool)));
-		StreamServer b = started(new StreamServer("127.0.0.1:0", Handlers::pong, Spawn.of(pool)));
+		StreamServer a = this.servers.start(new StreamServer("127.0.0.1:0", holdUntilClientCloses, Spawn.of(pool)));
+		StreamServer b = this.servers.start(new StreamServer("127.0.0.1:0", Handlers::pong, Spawn.of(pool)));
 		try (Socket first = Clients.connect(a.getServerPort()); Socket second = Clients.connect(a.getServerPort())) {
 			assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
 			assertThat(pool.isFull()).isTrue();
@@ -324,7 +287,7 @@ class AcceptLoopTest {
 
 	@Test
 	void stopAcceptingLeavesClientsInTheBacklogUntilStartAccepting() throws Exception {
-		StreamServer server = started(new StreamServer("127.0.0.1:0", Handlers::pong));
+		StreamServer server = this.servers.start(new StreamServer("127.0.0.1:0", Handlers::pong));
 		server.stopAccepting();
 		assertThat(server.isAccepting()).isFalse();
 		assertThat(server.isStarted()).isTrue();
@@ -335,26 +298,6 @@ class AcceptLoopTest {
 			assertThat(waiting.getInputStream().readAllBytes()).asString().isEqualTo("PONG");
 		}
 		assertThat(server.isAccepting()).isTrue();
-	}
-
-	/** Fails its first accepts with queued errors, as a real accept would under "Too many open files". */
-	static class FailingAcceptServer extends StreamServer {
-
-		final ConcurrentLinkedDeque<IOException> failures = new ConcurrentLinkedDeque<>();
-
-		FailingAcceptServer() {
-			super("127.0.0.1:0", Handlers::pong);
-		}
-
-		@Override
-		protected SocketConnection doRead() throws IOException {
-			IOException failure = this.failures.poll();
-			if (failure != null) {
-				throw failure;
-			}
-			return super.doRead();
-		}
-
 	}
 
 }

@@ -17,20 +17,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.gserver.ServerEventListener.HandlerOutcome;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Named.named;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * Spec, behaviour 1: a handler's exception closes its connection, is logged, and never stops
@@ -40,7 +34,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 @Timeout(60)
 class ConcurrentClientsTest {
 
-	private static final int CLIENTS = 100;
+	private static final int CLIENTS = Spawns.CONCURRENT;
 
 	private static final int ROUND_TRIPS = 20;
 
@@ -48,29 +42,17 @@ class ConcurrentClientsTest {
 
 	private static final Duration PATIENCE = Duration.ofMillis(Clients.PATIENCE_MILLIS);
 
-	private StreamServer server;
+	private final RecordingListener events = new RecordingListener();
 
-	@AfterEach
-	void stopServer() {
-		if (this.server != null) {
-			this.server.stop(Duration.ZERO);
-		}
-	}
+	@RegisterExtension
+	final Servers servers = new Servers().reportingTo(this.events);
 
-	static Stream<Arguments> spawns() {
-		return Stream.of(arguments(named("Spawn.DEFAULT", (Supplier<Spawn>) () -> Spawn.DEFAULT)),
-				arguments(named("Spawn.pool(200)", (Supplier<Spawn>) () -> Spawn.pool(200))));
-	}
-
-	@ParameterizedTest(name = "{0}")
-	@MethodSource("spawns")
+	@Spawns.Concurrent
 	void throwingHandlersDoNotDisturbConcurrentClients(Supplier<Spawn> spawn) throws Exception {
-		RecordingListener events = new RecordingListener();
-		this.server = new StreamServer("127.0.0.1:0", ConcurrentClientsTest::echoUntilBoom, spawn.get());
-		this.server.setName("concurrent-clients");
-		this.server.addEventListener(events);
-		this.server.start();
-		int port = this.server.getServerPort();
+		StreamServer server = new StreamServer("127.0.0.1:0", ConcurrentClientsTest::echoUntilBoom, spawn.get());
+		server.setName("concurrent-clients");
+		this.servers.start(server);
+		int port = server.getServerPort();
 
 		CountDownLatch connected = new CountDownLatch(CLIENTS);
 		CountDownLatch startGate = new CountDownLatch(1);
@@ -111,8 +93,8 @@ class ConcurrentClientsTest {
 			assertThat(connected.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).as("all clients connected")
 				.isTrue();
 			// every connection has its handler running before anyone sends a byte
-			await().atMost(PATIENCE).until(() -> events.started.get() == CLIENTS);
-			assertThat(this.server.getActiveConnections()).isEqualTo(CLIENTS);
+			await().atMost(PATIENCE).until(() -> this.events.started.get() == CLIENTS);
+			assertThat(server.getActiveConnections()).isEqualTo(CLIENTS);
 		}
 		finally {
 			startGate.countDown();
@@ -137,24 +119,24 @@ class ConcurrentClientsTest {
 				|| end.equals("reset"));
 
 		// the well-behaved handlers end when their clients close
-		await().atMost(PATIENCE).until(() -> events.outcomes.size() == CLIENTS);
-		assertThat(Collections.frequency(events.outcomes, HandlerOutcome.ERROR)).as("ERROR outcomes")
+		await().atMost(PATIENCE).until(() -> this.events.outcomes.size() == CLIENTS);
+		assertThat(Collections.frequency(this.events.outcomes, HandlerOutcome.ERROR)).as("ERROR outcomes")
 			.isEqualTo(CLIENTS / 2);
-		assertThat(Collections.frequency(events.outcomes, HandlerOutcome.SUCCESS)).as("SUCCESS outcomes")
+		assertThat(Collections.frequency(this.events.outcomes, HandlerOutcome.SUCCESS)).as("SUCCESS outcomes")
 			.isEqualTo(CLIENTS / 2);
-		assertThat(events.accepted).hasValue(CLIENTS);
-		assertThat(events.rejected).hasValue(0);
-		assertThat(events.acceptErrors).isEmpty();
-		assertThat(events.closed).hasValue(0);
+		assertThat(this.events.accepted).hasValue(CLIENTS);
+		assertThat(this.events.rejected).hasValue(0);
+		assertThat(this.events.acceptErrors).isEmpty();
+		assertThat(this.events.closed).hasValue(0);
 
 		// still serving
-		assertThat(this.server.isStarted()).isTrue();
-		assertThat(this.server.isClosed()).isFalse();
-		assertThat(this.server.getFatalError()).isNull();
+		assertThat(server.isStarted()).isTrue();
+		assertThat(server.isClosed()).isFalse();
+		assertThat(server.getFatalError()).isNull();
 		try (Socket socket = Clients.connect(port)) {
 			assertThat(Clients.echoLine(socket, "still there?")).isEqualTo("still there?");
 		}
-		assertThat(events.accepted).hasValue(CLIENTS + 1);
+		assertThat(this.events.accepted).hasValue(CLIENTS + 1);
 	}
 
 	private static boolean isBoomer(int client) {

@@ -17,9 +17,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -28,21 +28,13 @@ import static org.awaitility.Awaitility.await;
 @Timeout(60)
 class DatagramServerTest {
 
-	private final List<DatagramServer> servers = new ArrayList<>();
-
 	private final RecordingListener events = new RecordingListener();
 
-	@AfterEach
-	void stop() {
-		this.servers.forEach((server) -> server.stop(Duration.ZERO));
-	}
+	@RegisterExtension
+	final Servers servers = new Servers().reportingTo(this.events);
 
 	private DatagramServer started(DatagramHandler handler, Spawn spawn) throws Exception {
-		DatagramServer server = new DatagramServer("127.0.0.1:0", handler, spawn);
-		this.servers.add(server);
-		server.addEventListener(this.events);
-		server.start();
-		return server;
+		return this.servers.start(new DatagramServer("127.0.0.1:0", handler, spawn));
 	}
 
 	/** gevent's UDP echo example: b'Test udp_server' gives b'Received 15 bytes'. */
@@ -128,8 +120,7 @@ class DatagramServerTest {
 	void truncatesToTheBufferSizeAsRecvfromDoes() throws Exception {
 		DatagramServer server = new DatagramServer("127.0.0.1:0", DatagramServerTest::receivedBytes);
 		server.setBufferSize(10);
-		this.servers.add(server);
-		server.start();
+		this.servers.start(server);
 		try (DatagramSocket client = client()) {
 			assertThat(exchange(client, server, "x".repeat(100))).isEqualTo("Received 10 bytes");
 		}

@@ -1,6 +1,5 @@
 package dev.gserver;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,42 +10,29 @@ import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import java.util.function.Supplier;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.gserver.ServerEventListener.HandlerOutcome;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Named.named;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * gevent's {@code src/gevent/tests/test__server.py}, scenarios 1-14 of
  * {@code shared/reference/gevent-behaviour.md} section 3, against real sockets on 127.0.0.1.
- * Scenarios 1-11 run for {@link Spawn#DEFAULT}, {@link Spawn#RAW} and {@code Spawn.pool(2)}
- * (gevent's {@code TestDefaultSpawn}, {@code TestRawSpawn}, {@code TestPoolSpawn}); 12 is
- * {@code TestPoolSpawn.test_pool_full}; 13 and 14 are {@code TestNoneSpawn}. The TLS scenarios
- * (16, 17) are not here yet.
+ * Scenarios 1-11 run for every spawn of {@link Spawns#all()}: {@link Spawn#DEFAULT},
+ * {@link Spawn#RAW} and {@code Spawn.pool(2)} as gevent's {@code TestDefaultSpawn},
+ * {@code TestRawSpawn} and {@code TestPoolSpawn} do, and also a wide pool and {@link Spawn#NONE};
+ * 12 is {@code TestPoolSpawn.test_pool_full}; 13 and 14 are {@code TestNoneSpawn}. The TLS
+ * scenarios (16, 17) are not here yet.
  * <p>
  * Every wait is bounded: clients wait {@link Clients#PATIENCE_MILLIS} for what should happen, and
  * only the "not accepted" checks wait the short {@link Clients#SILENCE_MILLIS} for nothing.
@@ -62,42 +48,29 @@ class GeventScenariosTest {
 
 	private static final AtomicInteger serverIds = new AtomicInteger();
 
-	private final List<Socket> clients = new ArrayList<>();
+	private final RecordingListener events = new RecordingListener();
 
-	private final List<BaseServer<?, ?>> servers = new ArrayList<>();
+	/** Clients and listeners too: clients close before their server stops, listeners after it. */
+	@RegisterExtension
+	final Servers servers = new Servers().reportingTo(this.events).stoppingWithin(Duration.ofSeconds(1));
 
-	private final List<Closeable> listeners = new ArrayList<>();
-
-	/** A fresh spawn per test method: a pool is never shared between tests. */
-	static Stream<Arguments> spawns() {
-		return Stream.of(arguments(named("default", Spawn.DEFAULT)), arguments(named("raw", Spawn.RAW)),
-				arguments(named("pool(2)", Spawn.pool(2))));
-	}
-
-	@AfterEach
-	void cleanUp() {
-		// clients first, so that no handler waits on them while its server stops
-		this.clients.forEach(GeventScenariosTest::closeQuietly);
-		for (BaseServer<?, ?> server : this.servers) {
-			server.stop(Duration.ofSeconds(1));
-		}
-		this.listeners.forEach(GeventScenariosTest::closeQuietly);
-	}
+	/** The handler errors the servers log. */
+	@RegisterExtension
+	final LogCapture log = new LogCapture(BaseServer.class);
 
 	// ---- scenarios 1-11, once per spawn ----
 
 	/** Scenario 1, {@code test_backlog_is_not_accepted_for_socket}: a bound listener takes no backlog. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void backlogIsNotAcceptedForSocket(Spawn spawn) throws Exception {
+	@Spawns.All
+	void backlogIsNotAcceptedForSocket(Supplier<Spawn> spawn) throws Exception {
 		ServerSocketChannel bound = boundListener();
-		StreamServer onSocket = track(new StreamServer(bound, new SimpleHandler(), spawn));
+		StreamServer onSocket = onListener(bound, spawn.get());
 		assertThatIllegalArgumentException().isThrownBy(() -> onSocket.setBacklog(25))
 			.withMessageContaining("backlog");
 		assertThat(onSocket.getBacklog()).isEqualTo(StreamServer.DEFAULT_BACKLOG);
 
 		// the other way round: a backlog first, then a bound listener
-		StreamServer onAddress = track(new StreamServer("127.0.0.1:0", new SimpleHandler(), spawn));
+		StreamServer onAddress = this.servers.track(new StreamServer("127.0.0.1:0", new SimpleHandler(), spawn.get()));
 		onAddress.setBacklog(25);
 		ServerSocketChannel other = boundListener();
 		int otherPort = port(other);
@@ -118,12 +91,10 @@ class GeventScenariosTest {
 	}
 
 	/** Scenario 2, {@code test_backlog_is_accepted_for_address}. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void backlogIsAcceptedForAddress(Spawn spawn) throws Exception {
+	@Spawns.All
+	void backlogIsAcceptedForAddress(Supplier<Spawn> spawn) throws Exception {
 		int port = freePort();
-		StreamServer server = track(
-				new StreamServer(new InetSocketAddress("127.0.0.1", port), new SimpleHandler(), spawn));
+		StreamServer server = onPort(port, spawn.get());
 		server.setBacklog(25);
 		assertThat(server.getBacklog()).isEqualTo(25);
 		assertRefused(port);
@@ -138,65 +109,52 @@ class GeventScenariosTest {
 	}
 
 	/** Scenario 3, {@code test_subclass_just_create}: a server on a bound listener that never starts. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void createdOnBoundListenerButNotStarted(Spawn spawn) throws Exception {
+	@Spawns.All
+	void createdOnBoundListenerButNotStarted(Supplier<Spawn> spawn) throws Exception {
 		ServerSocketChannel bound = boundListener();
-		RecordingListener events = new RecordingListener();
-		StreamServer server = track(new StreamServer(bound, new SimpleHandler(), spawn));
-		server.addEventListener(events);
+		StreamServer server = onListener(bound, spawn.get());
 
 		assertThat(server.isStarted()).isFalse();
 		assertThat(server.isClosed()).isFalse();
 		assertThat(Clients.isRefused(port(bound))).as("refused on a bound listener").isFalse();
-		assertNotAccepted(server, events);
+		assertNotAccepted(server);
 		assertThat(bound.isOpen()).isTrue();
 	}
 
 	/** Scenario 4, {@code test_subclass_with_socket}. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void serverOnBoundListenerStartsPausesResumesAndStops(Spawn spawn) throws Exception {
+	@Spawns.All
+	void serverOnBoundListenerStartsPausesResumesAndStops(Supplier<Spawn> spawn) throws Exception {
 		ServerSocketChannel bound = boundListener();
-		RecordingListener events = new RecordingListener();
-		StreamServer server = track(new StreamServer(bound, new SimpleHandler(), spawn));
-		server.addEventListener(events);
+		StreamServer server = onListener(bound, spawn.get());
 
 		// the listener exists, so connecting works, but nobody accepts
-		assertNotAccepted(server, events);
+		assertNotAccepted(server);
 
-		startStop(server, events, bound.socket().getLocalPort());
+		startStop(server, bound.socket().getLocalPort());
 		assertThat(bound.isOpen()).as("stop() closes the listener it was given").isFalse();
 	}
 
 	/** Scenario 5, {@code test_subclass_with_address}. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void serverOnAddressStartsPausesResumesAndStops(Spawn spawn) throws Exception {
+	@Spawns.All
+	void serverOnAddressStartsPausesResumesAndStops(Supplier<Spawn> spawn) throws Exception {
 		int port = freePort();
-		RecordingListener events = new RecordingListener();
-		StreamServer server = track(
-				new StreamServer(new InetSocketAddress("127.0.0.1", port), new SimpleHandler(), spawn));
-		server.addEventListener(events);
+		StreamServer server = onPort(port, spawn.get());
 
 		assertRefused(port);
-		startStop(server, events, port);
+		startStop(server, port);
 	}
 
 	/** Scenario 6, {@code test_invalid_callback}: a handler of the wrong shape fails, once, and the server goes on. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void handlerOfWrongShapeFailsOnceAndServerKeepsRunning(Spawn spawn) throws Exception {
-		invalidCallback(spawn);
+	@Spawns.All
+	void handlerOfWrongShapeFailsOnceAndServerKeepsRunning(Supplier<Spawn> spawn) throws Exception {
+		invalidCallback(spawn.get());
 	}
 
 	/** Scenario 7, {@code test_serve_forever}. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void serveForeverInAnotherThread(Spawn spawn) throws Exception {
+	@Spawns.All
+	void serveForeverInAnotherThread(Supplier<Spawn> spawn) throws Exception {
 		int port = freePort();
-		StreamServer server = track(
-				new StreamServer(new InetSocketAddress("127.0.0.1", port), new SimpleHandler(), spawn));
+		StreamServer server = onPort(port, spawn.get());
 		server.setName("scenario7-" + serverIds.incrementAndGet());
 		assertThat(server.isStarted()).isFalse();
 		assertRefused(port);
@@ -210,12 +168,10 @@ class GeventScenariosTest {
 	}
 
 	/** Scenario 8, {@code test_serve_forever_after_start}: serveForever does not start a started server again. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void serveForeverAfterStart(Spawn spawn) throws Exception {
+	@Spawns.All
+	void serveForeverAfterStart(Supplier<Spawn> spawn) throws Exception {
 		int port = freePort();
-		StreamServer server = track(
-				new StreamServer(new InetSocketAddress("127.0.0.1", port), new SimpleHandler(), spawn));
+		StreamServer server = onPort(port, spawn.get());
 		server.setName("scenario8-" + serverIds.incrementAndGet());
 		assertRefused(port);
 		assertThat(server.isStarted()).isFalse();
@@ -236,13 +192,10 @@ class GeventScenariosTest {
 	}
 
 	/** Scenario 9, {@code test_server_closes_client_sockets}: a handler that returns at once. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void serverClosesClientSocketWhenHandlerReturns(Spawn spawn) throws Exception {
-		RecordingListener events = new RecordingListener();
-		StreamServer server = track(new StreamServer("127.0.0.1:0", (connection) -> {
-		}, spawn));
-		server.addEventListener(events);
+	@Spawns.All
+	void serverClosesClientSocketWhenHandlerReturns(Supplier<Spawn> spawn) throws Exception {
+		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", (connection) -> {
+		}, spawn.get()));
 		server.start();
 		int port = server.getServerPort();
 
@@ -253,27 +206,16 @@ class GeventScenariosTest {
 
 		server.stop();
 		assertRefused(port);
-		assertThat(events.outcomes).containsExactly(HandlerOutcome.SUCCESS);
+		assertThat(this.events.outcomes).containsExactly(HandlerOutcome.SUCCESS);
 	}
 
 	/** Scenario 10, {@code test_error_in_spawn}: the spawn throws; the client is closed, the error reported once. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void spawnThatThrowsClosesTheClientAndIsReportedOnce(Spawn spawn) throws Exception {
+	@Spawns.All
+	void spawnThatThrowsClosesTheClientAndIsReportedOnce(Supplier<Spawn> spawn) throws Exception {
 		RejectedExecutionException error = new RejectedExecutionException("test_error_in_spawn");
-		AtomicBoolean first = new AtomicBoolean(true);
-		AtomicInteger executed = new AtomicInteger();
 		// throws for the first connection only, so that the server can show that it goes on
-		Executor throwing = (task) -> {
-			if (first.getAndSet(false)) {
-				throw error;
-			}
-			executed.incrementAndGet();
-			new Thread(task, "scenario10-handler").start();
-		};
-		RecordingListener events = new RecordingListener();
-		StreamServer server = track(new StreamServer("127.0.0.1:0", new SimpleHandler(), spawn));
-		server.addEventListener(events);
+		FailingExecutor throwing = FailingExecutor.failingFirst(1, error);
+		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", new SimpleHandler(), spawn.get()));
 		Spawn replacement = Spawn.of(throwing);
 		server.setSpawn(replacement);
 		assertThat(server.getSpawn()).isSameAs(replacement);
@@ -283,7 +225,7 @@ class GeventScenariosTest {
 
 		Socket client = connect(port);
 		assertThat(client.getInputStream().readAllBytes()).as("bytes before the close").isEmpty();
-		await().atMost(PATIENCE).until(() -> events.spawnErrors.size() >= 1);
+		await().atMost(PATIENCE).until(() -> this.events.spawnErrors.size() >= 1);
 
 		// the failed spawn paused accepting for a moment only
 		assertThat(server.isStarted()).isTrue();
@@ -291,21 +233,20 @@ class GeventScenariosTest {
 		assertRequestSucceeded(port);
 
 		server.stop();
-		assertThat(events.spawnErrors).hasSize(1);
-		assertThat(events.spawnErrors.get(0)).isSameAs(error);
-		assertThat(events.rejected).hasValue(1);
-		assertThat(events.accepted).hasValue(2);
-		assertThat(events.acceptErrors).isEmpty();
-		assertThat(events.outcomes).containsExactly(HandlerOutcome.SUCCESS);
-		assertThat(executed).hasValue(1);
+		assertThat(this.events.spawnErrors).hasSize(1);
+		assertThat(this.events.spawnErrors.get(0)).isSameAs(error);
+		assertThat(this.events.rejected).hasValue(1);
+		assertThat(this.events.accepted).hasValue(2);
+		assertThat(this.events.acceptErrors).isEmpty();
+		assertThat(this.events.outcomes).containsExactly(HandlerOutcome.SUCCESS);
+		assertThat(throwing.executed).hasValue(1);
 	}
 
 	/** Scenario 11, {@code test_server_repr_when_handle_is_instancemethod}: toString shows the handler. */
-	@ParameterizedTest(name = "[{index}] spawn={0}")
-	@MethodSource("spawns")
-	void toStringShowsTheHandler(Spawn spawn) throws Exception {
+	@Spawns.All
+	void toStringShowsTheHandler(Supplier<Spawn> spawn) throws Exception {
 		SimpleHandler simple = new SimpleHandler();
-		StreamServer server = track(new StreamServer("127.0.0.1:0", simple, spawn));
+		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", simple, spawn.get()));
 		server.start();
 		assertThat(server.isStarted()).isTrue();
 		String address = "127.0.0.1:" + server.getServerPort();
@@ -331,9 +272,7 @@ class GeventScenariosTest {
 	/** Scenario 12, {@code TestPoolSpawn.test_pool_full}. */
 	@Test
 	void fullPoolLeavesClientsInTheBacklogAndResumesWhenASlotFrees() throws Exception {
-		RecordingListener events = new RecordingListener();
-		StreamServer server = track(new StreamServer("127.0.0.1:0", new SimpleHandler(), Spawn.pool(2)));
-		server.addEventListener(events);
+		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", new SimpleHandler(), Spawn.pool(2)));
 		server.start();
 		int port = server.getServerPort();
 
@@ -346,7 +285,7 @@ class GeventScenariosTest {
 		assertThat(read(longRequest, 5)).isEqualTo("hello");
 		assertThat(server.isFull()).isTrue();
 		assertThat(server.getPool().activeCount()).isEqualTo(2);
-		await().atMost(PATIENCE).until(() -> events.saturated.get() >= 1);
+		await().atMost(PATIENCE).until(() -> this.events.saturated.get() >= 1);
 
 		for (int i = 0; i < 3; i++) {
 			try (Socket waiting = connect(port)) {
@@ -354,16 +293,16 @@ class GeventScenariosTest {
 				assertThat(Clients.isSilent(waiting)).as("client %d while the pool is full", i + 1).isTrue();
 			}
 		}
-		assertThat(events.accepted).as("accepted while full").hasValue(2);
-		assertThat(events.saturated).hasValue(1);
+		assertThat(this.events.accepted).as("accepted while full").hasValue(2);
+		assertThat(this.events.saturated).hasValue(1);
 		assertThat(server.isFull()).isTrue();
 
 		longRequest.close();
 		shortRequest.close();
 		// no timer resumes accepting: only the freed slots do; the three waiting ones go first
 		assertRequestSucceeded(port);
-		assertThat(events.accepted).hasValue(6);
-		assertThat(events.rejected).hasValue(0);
+		assertThat(this.events.accepted).hasValue(6);
+		assertThat(this.events.rejected).hasValue(0);
 	}
 
 	// ---- scenarios 13-14: inline spawn ----
@@ -382,40 +321,19 @@ class GeventScenariosTest {
 	@Test
 	void errorInInlineHandlerIsReportedAndClientClosed() throws Exception {
 		AssertionError error = new AssertionError("Impossible to call blocking function in the event loop callback");
-		RecordingListener events = new RecordingListener();
-		StreamServer server = track(new StreamServer("127.0.0.1:0", (connection) -> {
+		Handler blocking = (connection) -> {
 			InputStream in = connection.getInputStream();
 			Clients.readLine(in);
 			readHeaders(in);
 			throw error;
-		}, Spawn.NONE));
-		server.addEventListener(events);
-		try (LogCapture log = new LogCapture()) {
-			server.start();
-			int port = server.getServerPort();
-
-			Socket client = connect(port);
-			send(client, ROOT);
-			assertThat(client.getInputStream().readAllBytes()).as("bytes before the close").isEmpty();
-			await().atMost(PATIENCE).until(() -> events.outcomes.size() >= 1);
-
-			assertThat(server.isStarted()).isTrue();
-			assertThat(server.getFatalError()).isNull();
-			server.setHandle(new SimpleHandler());
-			assertRequestSucceeded(port);
-
-			server.stop();
-			assertThat(events.outcomes).containsExactly(HandlerOutcome.ERROR, HandlerOutcome.SUCCESS);
-			assertThat(events.acceptErrors).isEmpty();
-			assertThat(events.spawnErrors).isEmpty();
-			assertThat(log.reportedErrors()).containsExactly(AssertionError.class.getName());
-		}
+		};
+		handlerErrorIsReportedOnceAndServerGoesOn(blocking, Spawn.NONE, ROOT, AssertionError.class);
 	}
 
 	// ---- shared steps ----
 
 	/** gevent's {@code _test_server_start_stop(restartable=True)}. */
-	private void startStop(StreamServer server, RecordingListener events, int port) throws Exception {
+	private void startStop(StreamServer server, int port) throws Exception {
 		server.start();
 		assertThat(server.isStarted()).isTrue();
 		assertThat(server.getServerPort()).isEqualTo(port);
@@ -425,7 +343,7 @@ class GeventScenariosTest {
 		server.stopAccepting();
 		assertThat(server.isAccepting()).isFalse();
 		assertThat(server.isStarted()).as("started while paused").isTrue();
-		assertNotAccepted(server, events);
+		assertNotAccepted(server);
 
 		server.startAccepting();
 		assertThat(server.isAccepting()).isTrue();
@@ -441,30 +359,38 @@ class GeventScenariosTest {
 	private void invalidCallback(Spawn spawn) throws Exception {
 		// Java's TypeError: the handler treats the connection as something it is not
 		Handler wrongShape = (connection) -> ((Runnable) (Object) connection).run();
-		RecordingListener events = new RecordingListener();
-		StreamServer server = track(new StreamServer("127.0.0.1:0", wrongShape, spawn));
-		server.addEventListener(events);
-		try (LogCapture log = new LogCapture()) {
-			server.start();
-			int port = server.getServerPort();
+		handlerErrorIsReportedOnceAndServerGoesOn(wrongShape, spawn, null, ClassCastException.class);
+	}
 
-			Socket client = connect(port);
-			assertThat(client.getInputStream().readAllBytes()).as("bytes before the close").isEmpty();
-			await().atMost(PATIENCE).until(() -> events.outcomes.size() >= 1);
+	/**
+	 * A client whose handler fails is closed without an answer, the error is reported once, and
+	 * the server keeps running: with a working handler, the next request succeeds.
+	 * @param request what the client sends first, or {@code null} for nothing
+	 */
+	private void handlerErrorIsReportedOnceAndServerGoesOn(Handler failing, Spawn spawn, String request,
+			Class<? extends Throwable> reported) throws Exception {
+		StreamServer server = this.servers.start(new StreamServer("127.0.0.1:0", failing, spawn));
+		int port = server.getServerPort();
 
-			// the server keeps running
-			assertThat(server.isStarted()).isTrue();
-			assertThat(server.getFatalError()).isNull();
-			server.setHandle(new SimpleHandler());
-			assertRequestSucceeded(port);
-
-			server.stop();
-			assertThat(events.outcomes).containsExactly(HandlerOutcome.ERROR, HandlerOutcome.SUCCESS);
-			assertThat(events.acceptErrors).isEmpty();
-			assertThat(events.spawnErrors).isEmpty();
-			assertThat(events.rejected).hasValue(0);
-			assertThat(log.reportedErrors()).containsExactly(ClassCastException.class.getName());
+		Socket client = connect(port);
+		if (request != null) {
+			send(client, request);
 		}
+		assertThat(client.getInputStream().readAllBytes()).as("bytes before the close").isEmpty();
+		await().atMost(PATIENCE).until(() -> this.events.outcomes.size() >= 1);
+
+		// the server keeps running
+		assertThat(server.isStarted()).isTrue();
+		assertThat(server.getFatalError()).isNull();
+		server.setHandle(new SimpleHandler());
+		assertRequestSucceeded(port);
+
+		server.stop();
+		assertThat(this.events.outcomes).containsExactly(HandlerOutcome.ERROR, HandlerOutcome.SUCCESS);
+		assertThat(this.events.acceptErrors).isEmpty();
+		assertThat(this.events.spawnErrors).isEmpty();
+		assertThat(this.events.rejected).hasValue(0);
+		assertThat(this.log.reportedErrors()).containsExactly(reported.getName());
 	}
 
 	private Thread serveForeverIn(StreamServer server, AtomicReference<Throwable> failure) {
@@ -513,19 +439,17 @@ class GeventScenariosTest {
 	 * gevent's {@code assertNotAccepted}: connecting works (the kernel backlog takes it) but a
 	 * request gets nothing back, and the server counts no new connection.
 	 */
-	private void assertNotAccepted(StreamServer server, RecordingListener events) throws IOException {
-		int acceptedBefore = events.accepted.get();
+	private void assertNotAccepted(StreamServer server) throws IOException {
+		int acceptedBefore = this.events.accepted.get();
 		try (Socket client = Clients.connect(port(server))) {
 			send(client, PING);
 			assertThat(Clients.isSilent(client)).as("a request to a server that does not accept").isTrue();
 		}
-		assertThat(events.accepted.get()).as("connections accepted meanwhile").isEqualTo(acceptedBefore);
+		assertThat(this.events.accepted.get()).as("connections accepted meanwhile").isEqualTo(acceptedBefore);
 	}
 
 	private Socket connect(int port) throws IOException {
-		Socket socket = Clients.connect(port);
-		this.clients.add(socket);
-		return socket;
+		return this.servers.autoClose(Clients.connect(port));
 	}
 
 	private static void send(Socket socket, String request) throws IOException {
@@ -540,15 +464,19 @@ class GeventScenariosTest {
 
 	// ---- servers and listeners ----
 
-	private StreamServer track(StreamServer server) {
-		this.servers.add(server);
-		return server;
+	/** A server of {@link SimpleHandler} on {@code listener}, not started. */
+	private StreamServer onListener(ServerSocketChannel listener, Spawn spawn) {
+		return this.servers.track(new StreamServer(listener, new SimpleHandler(), spawn));
+	}
+
+	/** A server of {@link SimpleHandler} for 127.0.0.1:{@code port}, not started. */
+	private StreamServer onPort(int port, Spawn spawn) {
+		return this.servers.track(new StreamServer(new InetSocketAddress("127.0.0.1", port), new SimpleHandler(), spawn));
 	}
 
 	/** gevent's {@code tcp_listener(backlog=5)}: bound and listening. */
 	private ServerSocketChannel boundListener() throws IOException {
-		ServerSocketChannel channel = ServerSocketChannel.open();
-		this.listeners.add(channel);
+		ServerSocketChannel channel = this.servers.autoClose(ServerSocketChannel.open());
 		channel.bind(new InetSocketAddress("127.0.0.1", 0), 5);
 		return channel;
 	}
@@ -576,15 +504,6 @@ class GeventScenariosTest {
 			.filter((thread) -> thread.isAlive() && thread.getName().startsWith(prefix)
 					&& thread.getName().endsWith("-accept"))
 			.count();
-	}
-
-	private static void closeQuietly(Closeable closeable) {
-		try {
-			closeable.close();
-		}
-		catch (IOException ex) {
-			// cleaning up
-		}
 	}
 
 	private void ignore(Connection connection) {
@@ -636,37 +555,6 @@ class GeventScenariosTest {
 		@Override
 		public String toString() {
 			return "SimpleHandler";
-		}
-
-	}
-
-	/** The handler errors the server logs, by exception class: gevent's {@code assert_error}. */
-	private static final class LogCapture implements AutoCloseable {
-
-		private final ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory
-			.getLogger(BaseServer.class);
-
-		private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-
-		LogCapture() {
-			this.appender.start();
-			this.logger.addAppender(this.appender);
-		}
-
-		List<String> reportedErrors() {
-			synchronized (this.appender) {
-				return this.appender.list.stream()
-					.filter((event) -> event.getLevel().isGreaterOrEqual(Level.WARN)
-							&& event.getThrowableProxy() != null)
-					.map((event) -> event.getThrowableProxy().getClassName())
-					.collect(Collectors.toList());
-			}
-		}
-
-		@Override
-		public void close() {
-			this.logger.detachAppender(this.appender);
-			this.appender.stop();
 		}
 
 	}

@@ -7,22 +7,18 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.gserver.ServerEventListener.HandlerOutcome;
 
@@ -35,24 +31,17 @@ import static org.awaitility.Awaitility.await;
 @Timeout(60)
 class LifecycleTest {
 
-	private final List<BaseServer<?, ?>> servers = new ArrayList<>();
-
 	private final RecordingListener events = new RecordingListener();
 
-	@AfterEach
-	void stopServers() {
-		this.servers.forEach((server) -> server.stop(Duration.ZERO));
-	}
+	@RegisterExtension
+	final Servers servers = new Servers().reportingTo(this.events);
 
 	private StreamServer server(Handler handler, Spawn spawn) {
-		StreamServer server = new StreamServer("127.0.0.1:0", handler, spawn);
-		server.addEventListener(this.events);
-		this.servers.add(server);
-		return server;
+		return this.servers.track(new StreamServer("127.0.0.1:0", handler, spawn));
 	}
 
-	static Stream<Spawn> spawns() {
-		return Stream.of(Spawn.DEFAULT, Spawn.RAW, Spawn.pool(4), Spawn.NONE);
+	private StreamServer started(Handler handler, Spawn spawn) throws IOException {
+		return this.servers.start(new StreamServer("127.0.0.1:0", handler, spawn));
 	}
 
 	@Test
@@ -84,9 +73,7 @@ class LifecycleTest {
 
 	@Test
 	void servesIpv6Loopback() throws Exception {
-		StreamServer server = new StreamServer("[::1]:0", Handlers::pong);
-		this.servers.add(server);
-		server.start();
+		StreamServer server = this.servers.start(new StreamServer("[::1]:0", Handlers::pong));
 		assertThat(server.getServerHost()).isEqualTo("::1");
 		assertThat(server.toString()).startsWith("<StreamServer address=[::1]:" + server.getServerPort() + " ");
 		try (Socket client = new Socket("::1", server.getServerPort())) {
@@ -112,11 +99,9 @@ class LifecycleTest {
 		assertThat(server).hasToString("<StreamServer address=127.0.0.1:" + server.getServerPort() + " handle=EchoHandler>");
 	}
 
-	@ParameterizedTest
-	@MethodSource("spawns")
-	void startTwiceStartsOnce(Spawn spawn) throws Exception {
-		StreamServer server = server(Handlers::pong, spawn);
-		server.start();
+	@Spawns.All
+	void startTwiceStartsOnce(Supplier<Spawn> spawn) throws Exception {
+		StreamServer server = started(Handlers::pong, spawn.get());
 		int port = server.getServerPort();
 		server.start();
 		assertThat(server.getServerPort()).isEqualTo(port);
@@ -124,11 +109,9 @@ class LifecycleTest {
 		assertThat(Clients.request(port, "")).isEqualTo("PONG");
 	}
 
-	@ParameterizedTest
-	@MethodSource("spawns")
-	void closeAndStopTwiceAreSafe(Spawn spawn) throws Exception {
-		StreamServer server = server(Handlers::pong, spawn);
-		server.start();
+	@Spawns.All
+	void closeAndStopTwiceAreSafe(Supplier<Spawn> spawn) throws Exception {
+		StreamServer server = started(Handlers::pong, spawn.get());
 		int port = server.getServerPort();
 		server.close();
 		server.close();
@@ -167,9 +150,7 @@ class LifecycleTest {
 	@Test
 	void serverGivenAListenerCannotStartAfterClose() throws Exception {
 		ServerSocketChannel listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-		StreamServer server = new StreamServer(listener, Handlers::pong);
-		this.servers.add(server);
-		server.start();
+		StreamServer server = this.servers.start(new StreamServer(listener, Handlers::pong));
 		server.stop();
 		assertThat(listener.isOpen()).isFalse();
 		assertThatIllegalStateException().isThrownBy(server::start).withMessageContaining("setListener");
@@ -202,8 +183,7 @@ class LifecycleTest {
 
 	@Test
 	void settingTheListenerOrSpawnWhileStartedFails() throws Exception {
-		StreamServer server = server(Handlers::pong, Spawn.DEFAULT);
-		server.start();
+		StreamServer server = started(Handlers::pong, Spawn.DEFAULT);
 		assertThatIllegalStateException().isThrownBy(() -> server.setListener("127.0.0.1:0"))
 			.withMessageContaining("while it is started");
 		assertThatIllegalStateException().isThrownBy(() -> server.setSpawn(Spawn.RAW))
@@ -214,8 +194,7 @@ class LifecycleTest {
 	void portInUseNamesThePort() throws Exception {
 		try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
 			int port = taken.getLocalPort();
-			StreamServer server = new StreamServer("127.0.0.1:" + port, Handlers::pong);
-			this.servers.add(server);
+			StreamServer server = this.servers.track(new StreamServer("127.0.0.1:" + port, Handlers::pong));
 			server.setReuseAddress(false);
 			assertThatExceptionOfType(PortInUseException.class).isThrownBy(server::start)
 				.withMessageContaining("Port " + port)
@@ -247,17 +226,15 @@ class LifecycleTest {
 		}
 	}
 
-	@ParameterizedTest
-	@MethodSource("spawns")
-	void stopWaitsForRunningHandlers(Spawn spawn) throws Exception {
+	@Spawns.All
+	void stopWaitsForRunningHandlers(Supplier<Spawn> spawn) throws Exception {
 		CountDownLatch running = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		StreamServer server = server((connection) -> {
+		StreamServer server = started((connection) -> {
 			running.countDown();
 			release.await();
 			Handlers.pong(connection);
-		}, spawn);
-		server.start();
+		}, spawn.get());
 		int port = server.getServerPort();
 		try (Socket client = Clients.connect(port)) {
 			assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
@@ -274,12 +251,11 @@ class LifecycleTest {
 		assertThat(this.events.outcomes).containsExactly(HandlerOutcome.SUCCESS);
 	}
 
-	@ParameterizedTest
-	@MethodSource("spawns")
-	void stopKillsHandlersStillRunningAfterTheTimeout(Spawn spawn) throws Exception {
+	@Spawns.All
+	void stopKillsHandlersStillRunningAfterTheTimeout(Supplier<Spawn> spawn) throws Exception {
 		CountDownLatch running = new CountDownLatch(1);
 		AtomicBoolean interrupted = new AtomicBoolean();
-		StreamServer server = server((connection) -> {
+		StreamServer server = started((connection) -> {
 			running.countDown();
 			try {
 				new CountDownLatch(1).await();
@@ -288,8 +264,7 @@ class LifecycleTest {
 				interrupted.set(true);
 				throw ex;
 			}
-		}, spawn);
-		server.start();
+		}, spawn.get());
 		try (Socket client = Clients.connect(server.getServerPort())) {
 			assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
 			server.stop(Duration.ofMillis(50));
@@ -305,13 +280,12 @@ class LifecycleTest {
 	void handlerWaitingForARequestPastTheTimeoutSeesEndOfInputAndMayStillReply() throws Exception {
 		CountDownLatch reading = new CountDownLatch(1);
 		AtomicInteger readResult = new AtomicInteger(Integer.MIN_VALUE);
-		StreamServer server = server((connection) -> {
+		StreamServer server = started((connection) -> {
 			reading.countDown();
 			readResult.set(connection.getInputStream().read());
 			// the output stays open: a reply in flight when the server stops still reaches the client
 			connection.getOutputStream().write("BYE".getBytes(StandardCharsets.US_ASCII));
 		}, Spawn.DEFAULT);
-		server.start();
 		try (Socket client = Clients.connect(server.getServerPort())) {
 			assertThat(reading.await(10, TimeUnit.SECONDS)).isTrue();
 			server.stop(Duration.ofMillis(50));

@@ -14,9 +14,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.net.ssl.SSLSocket;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static dev.gserver.proxy.ProxyHeaderTest.ascii;
@@ -43,12 +43,8 @@ class ProxyProtocolServerTest {
 
 	private final ProxyEvents events = new ProxyEvents();
 
-	private final List<StreamServer> servers = new ArrayList<>();
-
-	@AfterEach
-	void stopServers() {
-		this.servers.forEach((server) -> server.stop(Duration.ZERO));
-	}
+	@RegisterExtension
+	final Servers servers = new Servers().reportingTo(this.events);
 
 	/** Answers one line with the addresses it sees and the line it read. */
 	private static void addressesAndLine(Connection connection) throws IOException {
@@ -65,10 +61,7 @@ class ProxyProtocolServerTest {
 			ranges.add(CidrRange.parse(range));
 		}
 		server.setProxyProtocol(ProxyProtocol.of(mode).withTrusted(ranges));
-		server.addEventListener(this.events);
-		this.servers.add(server);
-		server.start();
-		return server;
+		return this.servers.start(server);
 	}
 
 	private static String exchange(int port, byte[] request) throws IOException {
@@ -77,6 +70,18 @@ class ProxyProtocolServerTest {
 			out.write(request);
 			out.flush();
 			return Clients.readLine(client.getInputStream());
+		}
+	}
+
+	/**
+	 * Sends {@code request} and asserts that the handler saw the connection's own addresses (no
+	 * header believed) and read {@code line}.
+	 */
+	private static void assertServedWithItsOwnAddresses(int port, byte[] request, String line) throws IOException {
+		try (Socket client = Clients.connect(port)) {
+			client.getOutputStream().write(request);
+			assertThat(Clients.readLine(client.getInputStream()))
+				.isEqualTo("127.0.0.1:" + client.getLocalPort() + " 127.0.0.1:" + port + " secure=false " + line);
 		}
 	}
 
@@ -108,12 +113,7 @@ class ProxyProtocolServerTest {
 	void localCommandKeepsTheSocketAddresses() throws Exception {
 		StreamServer server = start(ProxyProtocolMode.REQUIRED);
 		byte[] local = dev.gserver.proxy.ProxyHeaderTest.v2(0x20, 0x00, new byte[0]);
-		try (Socket client = Clients.connect(server.getServerPort())) {
-			client.getOutputStream().write(concat(local, ascii("health\n")));
-			assertThat(Clients.readLine(client.getInputStream()))
-				.isEqualTo("127.0.0.1:" + client.getLocalPort() + " 127.0.0.1:" + server.getServerPort()
-						+ " secure=false health");
-		}
+		assertServedWithItsOwnAddresses(server.getServerPort(), concat(local, ascii("health\n")), "health");
 	}
 
 	@Test
@@ -151,11 +151,7 @@ class ProxyProtocolServerTest {
 		StreamServer server = start(ProxyProtocolMode.OPTIONAL);
 		int port = server.getServerPort();
 		// "PR..." starts like a v1 header until the "I" rules it out: the handler still reads all of it
-		try (Socket client = Clients.connect(port)) {
-			client.getOutputStream().write(ascii("PRINT me\n"));
-			assertThat(Clients.readLine(client.getInputStream()))
-				.isEqualTo("127.0.0.1:" + client.getLocalPort() + " 127.0.0.1:" + port + " secure=false PRINT me");
-		}
+		assertServedWithItsOwnAddresses(port, ascii("PRINT me\n"), "PRINT me");
 		assertThat(exchange(port, ascii(V1_TCP4 + "with\n"))).startsWith("192.0.2.1:56324 ");
 		assertThat(this.events.proxyRejections).isEmpty();
 	}
@@ -163,12 +159,8 @@ class ProxyProtocolServerTest {
 	@Test
 	void headerFromAnUntrustedSourceIsNotBelieved() throws Exception {
 		StreamServer optional = start(ProxyProtocolMode.OPTIONAL, "10.0.0.0/8", "::1/128");
-		try (Socket client = Clients.connect(optional.getServerPort())) {
-			client.getOutputStream().write(ascii(V1_TCP4));
-			// the forged header is data: the handler reads it as its line, from the real peer
-			assertThat(Clients.readLine(client.getInputStream())).isEqualTo("127.0.0.1:" + client.getLocalPort()
-					+ " 127.0.0.1:" + optional.getServerPort() + " secure=false " + V1_TCP4.replace("\n", ""));
-		}
+		// the forged header is data: the handler reads it as its line, from the real peer
+		assertServedWithItsOwnAddresses(optional.getServerPort(), ascii(V1_TCP4), V1_TCP4.replace("\n", ""));
 		StreamServer required = start(ProxyProtocolMode.REQUIRED, "10.0.0.0/8");
 		assertThat(closesUnanswered(required.getServerPort(), ascii(V1_TCP4 + "forged\n"))).isTrue();
 		await().atMost(PATIENCE).until(() -> !this.events.proxyRejections.isEmpty());
@@ -181,8 +173,7 @@ class ProxyProtocolServerTest {
 		StreamServer server = new StreamServer("127.0.0.1:0", ProxyProtocolServerTest::addressesAndLine);
 		server.setSslContext(certificates.serverContext());
 		server.setProxyProtocol(ProxyProtocol.of(ProxyProtocolMode.OPTIONAL));
-		this.servers.add(server);
-		server.start();
+		this.servers.start(server);
 		int port = server.getServerPort();
 		try (Socket plain = Clients.connect(port)) {
 			plain.getOutputStream().write(ascii(V1_TCP4));
@@ -202,7 +193,7 @@ class ProxyProtocolServerTest {
 	void aUnixSocketListenerRefusesTheProxyProtocol(@TempDir Path directory) {
 		StreamServer server = new StreamServer("unix:" + directory.resolve("s.sock"), Handlers::pong);
 		server.setProxyProtocol(ProxyProtocol.of(ProxyProtocolMode.REQUIRED));
-		this.servers.add(server);
+		this.servers.track(server);
 		assertThatIllegalStateException().isThrownBy(server::start).withMessageContaining("PROXY protocol needs a TCP listener");
 		assertThat(Files.exists(directory.resolve("s.sock"))).isFalse();
 	}

@@ -24,18 +24,13 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.gserver.ServerEventListener.HandlerOutcome;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Named.named;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * Spec, behaviour 5: "Nothing leaks: no thread, no file descriptor." Many short connections and
@@ -66,34 +61,19 @@ class ResourceLeakTest {
 
 	private static final Path FDS = Path.of("/proc/self/fd");
 
-	private final List<StreamServer> servers = new ArrayList<>();
+	@RegisterExtension
+	final Servers servers = new Servers();
 
-	@AfterEach
-	void stopServers() {
-		for (StreamServer server : this.servers) {
-			server.stop(Duration.ZERO);
-		}
-	}
+	/** What the servers of the test proper (not of its warm-up) report. */
+	private final RecordingListener events = new RecordingListener();
 
-	static Stream<Arguments> spawns() {
-		return Stream.of(arguments(named("Spawn.DEFAULT", (Supplier<Spawn>) () -> Spawn.DEFAULT)),
-				arguments(named("Spawn.RAW", (Supplier<Spawn>) () -> Spawn.RAW)),
-				arguments(named("Spawn.pool(16)", (Supplier<Spawn>) () -> Spawn.pool(16))));
-	}
+	/** The threads that ran the handlers of the test proper. */
+	private final HandlerThreads handlerThreads = new HandlerThreads();
 
-	static Stream<Arguments> killSpawns() {
-		return Stream.of(arguments(named("Spawn.DEFAULT", (Supplier<Spawn>) () -> Spawn.DEFAULT)),
-				arguments(named("Spawn.RAW", (Supplier<Spawn>) () -> Spawn.RAW)),
-				arguments(named("Spawn.pool(64)", (Supplier<Spawn>) () -> Spawn.pool(64))));
-	}
-
-	@ParameterizedTest(name = "{0}")
-	@MethodSource("spawns")
+	@Spawns.Concurrent
 	void tenThousandShortConnectionsLeaveNoThreadOrDescriptor(Supplier<Spawn> spawn) throws Exception {
 		Snapshot baseline = warmUp(spawn);
-		RecordingListener events = new RecordingListener();
-		HandlerThreads handlerThreads = new HandlerThreads();
-		StreamServer server = newServer("leak-short", handlerThreads.wrap(Handlers::echoLines), spawn.get(), events);
+		StreamServer server = newServer("leak-short", Handlers::echoLines, spawn.get());
 		// stop() returns as soon as the handlers are done; the margin only guards a loaded machine
 		server.setStopTimeout(Duration.ofSeconds(5));
 		server.start();
@@ -103,24 +83,21 @@ class ResourceLeakTest {
 		server.stop();
 
 		assertThat(echoed).isEqualTo(CONNECTIONS);
-		assertThat(events.accepted).hasValue(CONNECTIONS);
-		assertThat(events.rejected).hasValue(0);
-		assertThat(handlerThreads.entered).hasValue(CONNECTIONS);
-		assertThat(events.outcomes).hasSize(CONNECTIONS).containsOnly(HandlerOutcome.SUCCESS);
-		assertNothingLeft(server, port, handlerThreads, baseline);
+		assertThat(this.events.accepted).hasValue(CONNECTIONS);
+		assertThat(this.events.rejected).hasValue(0);
+		assertThat(this.handlerThreads.entered).hasValue(CONNECTIONS);
+		assertThat(this.events.outcomes).hasSize(CONNECTIONS).containsOnly(HandlerOutcome.SUCCESS);
+		assertNothingLeft(server, port, baseline);
 	}
 
-	@ParameterizedTest(name = "{0}")
-	@MethodSource("killSpawns")
+	@Spawns.Concurrent
 	void stopKillsBlockedHandlersAndLeavesNoThreadOrDescriptor(Supplier<Spawn> spawn) throws Exception {
 		Snapshot baseline = warmUp(spawn);
-		RecordingListener events = new RecordingListener();
-		HandlerThreads handlerThreads = new HandlerThreads();
 		// a handler that outlives the end of its input too: only a kill ends it
-		StreamServer server = newServer("leak-kill", handlerThreads.wrap((connection) -> {
+		StreamServer server = newServer("leak-kill", (connection) -> {
 			Handlers.echoLines(connection);
 			new CountDownLatch(1).await();
-		}), spawn.get(), events);
+		}, spawn.get());
 		server.start();
 		int port = server.getServerPort();
 		List<Socket> clients = new ArrayList<>();
@@ -129,7 +106,7 @@ class ResourceLeakTest {
 				clients.add(Clients.connect(port));
 			}
 			// every handler is blocked reading a line its client never sends, then waits for nothing
-			assertThat(handlerThreads.awaitEntered(BLOCKED_CLIENTS)).as("all %d handlers running", BLOCKED_CLIENTS)
+			assertThat(this.handlerThreads.awaitEntered(BLOCKED_CLIENTS)).as("all %d handlers running", BLOCKED_CLIENTS)
 				.isTrue();
 			assertThat(server.getActiveConnections()).isEqualTo(BLOCKED_CLIENTS);
 
@@ -152,9 +129,9 @@ class ResourceLeakTest {
 				client.close();
 			}
 		}
-		assertThat(events.accepted).hasValue(BLOCKED_CLIENTS);
-		assertThat(events.outcomes).hasSize(BLOCKED_CLIENTS).containsOnly(HandlerOutcome.KILLED);
-		assertNothingLeft(server, port, handlerThreads, baseline);
+		assertThat(this.events.accepted).hasValue(BLOCKED_CLIENTS);
+		assertThat(this.events.outcomes).hasSize(BLOCKED_CLIENTS).containsOnly(HandlerOutcome.KILLED);
+		assertNothingLeft(server, port, baseline);
 	}
 
 	/**
@@ -163,7 +140,7 @@ class ResourceLeakTest {
 	 */
 	private Snapshot warmUp(Supplier<Spawn> spawn) throws Exception {
 		HandlerThreads handlerThreads = new HandlerThreads();
-		StreamServer server = newServer("leak-warmup", handlerThreads.wrap(Handlers::echoLines), spawn.get(),
+		StreamServer server = newServer("leak-warmup", handlerThreads, Handlers::echoLines, spawn.get(),
 				new RecordingListener());
 		server.start();
 		int port = server.getServerPort();
@@ -193,14 +170,14 @@ class ResourceLeakTest {
 		return Snapshot.take();
 	}
 
-	private void assertNothingLeft(StreamServer server, int port, HandlerThreads handlerThreads, Snapshot baseline) {
+	private void assertNothingLeft(StreamServer server, int port, Snapshot baseline) {
 		assertThat(server.isClosed()).isTrue();
 		assertThat(server.getActiveConnections()).isZero();
 		settle().untilAsserted(() -> {
 			if (server.getPool() != null) {
 				assertThat(server.getPool().activeCount()).as("pool slots in use").isZero();
 			}
-			assertThat(handlerThreads.alive()).as("handler threads still alive (virtual ones included)").isEmpty();
+			assertThat(this.handlerThreads.alive()).as("handler threads still alive (virtual ones included)").isEmpty();
 			assertThat(threadsNamed(server.getName())).as("threads named after the server").isEmpty();
 			assertThat(Snapshot.socketsOn(port)).as("sockets on port %d", port).isEmpty();
 			Snapshot now = Snapshot.take();
@@ -211,12 +188,17 @@ class ResourceLeakTest {
 		});
 	}
 
-	private StreamServer newServer(String name, Handler handler, Spawn spawn, RecordingListener events) {
-		StreamServer server = new StreamServer("127.0.0.1:0", handler, spawn);
+	/** A server of the test proper, not started: its handlers and events are recorded in this test's fields. */
+	private StreamServer newServer(String name, Handler handler, Spawn spawn) {
+		return newServer(name, this.handlerThreads, handler, spawn, this.events);
+	}
+
+	private StreamServer newServer(String name, HandlerThreads handlerThreads, Handler handler, Spawn spawn,
+			RecordingListener events) {
+		StreamServer server = new StreamServer("127.0.0.1:0", handlerThreads.wrap(handler), spawn);
 		server.setName(name);
 		server.addEventListener(events);
-		this.servers.add(server);
-		return server;
+		return this.servers.track(server);
 	}
 
 	/**

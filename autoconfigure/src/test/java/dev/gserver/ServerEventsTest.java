@@ -2,12 +2,10 @@ package dev.gserver;
 
 import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.gserver.ServerEventListener.HandlerOutcome;
 
@@ -18,21 +16,13 @@ import static org.awaitility.Awaitility.await;
 @Timeout(30)
 class ServerEventsTest {
 
-	private final List<StreamServer> servers = new ArrayList<>();
-
 	private final RecordingListener events = new RecordingListener();
 
-	@AfterEach
-	void stop() {
-		this.servers.forEach((server) -> server.stop(Duration.ZERO));
-	}
+	@RegisterExtension
+	final Servers servers = new Servers().reportingTo(this.events);
 
 	private StreamServer started(Handler handler) throws Exception {
-		StreamServer server = new StreamServer("127.0.0.1:0", handler);
-		this.servers.add(server);
-		server.addEventListener(this.events);
-		server.start();
-		return server;
+		return this.servers.start(new StreamServer("127.0.0.1:0", handler));
 	}
 
 	@Test
@@ -75,7 +65,7 @@ class ServerEventsTest {
 	@Test
 	void aFailingListenerDisturbsNeitherTheServerNorOtherListeners() throws Exception {
 		StreamServer server = new StreamServer("127.0.0.1:0", Handlers::pong);
-		this.servers.add(server);
+		// the failing listener first: the one after it must hear everything all the same
 		server.addEventListener(new ServerEventListener() {
 			@Override
 			public void connectionAccepted() {
@@ -87,8 +77,7 @@ class ServerEventsTest {
 				throw new IllegalStateException("listener bug");
 			}
 		});
-		server.addEventListener(this.events);
-		server.start();
+		this.servers.start(server);
 		assertThat(Clients.request(server.getServerPort(), "")).isEqualTo("PONG");
 		assertThat(Clients.request(server.getServerPort(), "")).isEqualTo("PONG");
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.events.outcomes.size() == 2);

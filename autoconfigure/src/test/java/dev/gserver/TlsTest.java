@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -17,10 +16,10 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -38,9 +37,10 @@ class TlsTest {
 
 	private static TestCertificates certificates;
 
-	private final List<StreamServer> servers = new ArrayList<>();
-
 	private final TlsEvents events = new TlsEvents();
+
+	@RegisterExtension
+	final Servers servers = new Servers().reportingTo(this.events);
 
 	/** How many times the handler ran: a failed handshake must never get there. */
 	private final AtomicInteger handlerRuns = new AtomicInteger();
@@ -48,11 +48,6 @@ class TlsTest {
 	@BeforeAll
 	static void generateCertificates() {
 		certificates = TestCertificates.create();
-	}
-
-	@AfterEach
-	void stopServers() {
-		this.servers.forEach((server) -> server.stop(Duration.ZERO));
 	}
 
 	@Test
@@ -122,12 +117,8 @@ class TlsTest {
 		try (SSLSocket anonymous = tls(certificates.clientContext(), server.getServerPort())) {
 			assertThat(TestCertificates.firstLineOrFailure(anonymous)).isInstanceOf(IOException.class);
 		}
-		await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
 		// the JDK's server: "Empty client certificate chain"
-		assertThat(this.events.tlsFailures).containsExactly("certificate");
-		stopAndWait(server);
-		assertThat(this.handlerRuns).hasValue(0);
-		assertThat(this.events.started).hasValue(0);
+		assertOnlyTheHandshakeFailed(server, "certificate");
 	}
 
 	@Test
@@ -137,11 +128,8 @@ class TlsTest {
 		try (SSLSocket client = tls(certificates.clientContextPresenting(stranger), server.getServerPort())) {
 			assertThat(TestCertificates.firstLineOrFailure(client)).isInstanceOf(IOException.class);
 		}
-		await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
 		// the JDK's server: "PKIX path building failed: ... unable to find valid certification path"
-		assertThat(this.events.tlsFailures).containsExactly("certificate");
-		stopAndWait(server);
-		assertThat(this.handlerRuns).hasValue(0);
+		assertOnlyTheHandshakeFailed(server, "certificate");
 	}
 
 	@Test
@@ -170,11 +158,7 @@ class TlsTest {
 			// the server waited for the handshake about 300ms: not at once, and not the 10s default
 			assertThat(elapsedMillis).isBetween(300L, 8_000L);
 		}
-		await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
-		assertThat(this.events.tlsFailures).containsExactly("timeout");
-		stopAndWait(server);
-		assertThat(this.handlerRuns).hasValue(0);
-		assertThat(this.events.started).hasValue(0);
+		assertOnlyTheHandshakeFailed(server, "timeout");
 	}
 
 	@Test
@@ -187,11 +171,8 @@ class TlsTest {
 			assertThat(answer.length == 0 || answer[0] == 21).as("answer %s", new String(answer, StandardCharsets.ISO_8859_1))
 				.isTrue();
 		}
-		await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
 		// the JDK's server: SSLProtocolException "Unsupported or unrecognized SSL message"
-		assertThat(this.events.tlsFailures).containsExactly("protocol");
-		stopAndWait(server);
-		assertThat(this.handlerRuns).hasValue(0);
+		assertOnlyTheHandshakeFailed(server, "protocol");
 	}
 
 	@Test
@@ -234,11 +215,9 @@ class TlsTest {
 	// ---- helpers ----
 
 	private StreamServer server(SSLContext context, SSLParameters parameters) {
-		StreamServer server = new StreamServer("127.0.0.1:0", this::greetAndEcho);
-		server.addEventListener(this.events);
+		StreamServer server = this.servers.track(new StreamServer("127.0.0.1:0", this::greetAndEcho));
 		server.setSslContext(context);
 		server.setSslParameters(parameters);
-		this.servers.add(server);
 		return server;
 	}
 
@@ -246,6 +225,18 @@ class TlsTest {
 		StreamServer server = server(context, parameters);
 		server.start();
 		return server;
+	}
+
+	/**
+	 * Asserts that one handshake failed, for {@code reason}, and that no handler started (the server
+	 * is stopped first, so that none can start later).
+	 */
+	private void assertOnlyTheHandshakeFailed(StreamServer server, String reason) {
+		await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
+		assertThat(this.events.tlsFailures).containsExactly(reason);
+		stopAndWait(server);
+		assertThat(this.handlerRuns).hasValue(0);
+		assertThat(this.events.started).hasValue(0);
 	}
 
 	/** Stops the server, waiting for its handlers, so that counts of handler runs are final. */

@@ -12,13 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,30 +28,18 @@ import static org.awaitility.Awaitility.await;
 @Timeout(60)
 class TransportsTest {
 
-	private final List<StreamServer> servers = new ArrayList<>();
-
 	private final RecordingListener events = new RecordingListener();
+
+	@RegisterExtension
+	final Servers servers = new Servers().reportingTo(this.events);
 
 	@TempDir
 	Path directory;
 
-	@AfterEach
-	void stop() {
-		this.servers.forEach((server) -> server.stop(Duration.ZERO));
-	}
-
-	private StreamServer started(String address, Handler handler) throws Exception {
-		StreamServer server = new StreamServer(address, handler);
-		this.servers.add(server);
-		server.addEventListener(this.events);
-		server.start();
-		return server;
-	}
-
 	@Test
 	void echoesOverAUnixSocketAndRemovesItsFileOnStop() throws Exception {
 		Path file = this.directory.resolve("echo.sock");
-		StreamServer server = started("unix:" + file, Handlers::echoLines);
+		StreamServer server = this.servers.start(new StreamServer("unix:" + file, Handlers::echoLines));
 		assertThat(Files.exists(file)).isTrue();
 		assertThat(server.getServerHost()).isNull();
 		assertThat(server.getServerPort()).isEqualTo(-1);
@@ -73,11 +59,10 @@ class TransportsTest {
 			.bind(UnixDomainSocketAddress.of(file));
 		crashed.close();
 		assertThat(Files.exists(file)).isTrue();
-		StreamServer server = started("unix:" + file, Handlers::echoLines);
+		StreamServer server = this.servers.start(new StreamServer("unix:" + file, Handlers::echoLines));
 		assertThat(unixEcho(file, "fresh")).isEqualTo("fresh");
 
-		StreamServer second = new StreamServer("unix:" + file, Handlers::echoLines);
-		this.servers.add(second);
+		StreamServer second = this.servers.track(new StreamServer("unix:" + file, Handlers::echoLines));
 		assertThatExceptionOfType(java.net.BindException.class).isThrownBy(second::start)
 			.withMessageContaining("unix:" + file);
 		assertThat(unixEcho(file, "still served")).isEqualTo("still served");
@@ -97,9 +82,7 @@ class TransportsTest {
 			}
 		});
 		server.setIdleTimeout(Duration.ofSeconds(1));
-		this.servers.add(server);
-		server.addEventListener(this.events);
-		server.start();
+		this.servers.start(server);
 		try (java.net.Socket idle = Clients.connect(server.getServerPort());
 				java.net.Socket active = Clients.connect(server.getServerPort())) {
 			long deadline = System.nanoTime() + Duration.ofMillis(2500).toNanos();
@@ -122,8 +105,7 @@ class TransportsTest {
 
 	@Test
 	void tlsOnAUnixSocketFailsAtStartSayingWhy() throws Exception {
-		StreamServer server = new StreamServer("unix:" + this.directory.resolve("tls.sock"), Handlers::pong);
-		this.servers.add(server);
+		StreamServer server = this.servers.track(new StreamServer("unix:" + this.directory.resolve("tls.sock"), Handlers::pong));
 		server.setSslContext(javax.net.ssl.SSLContext.getDefault());
 		assertThatIllegalStateException().isThrownBy(server::start).withMessageContaining("TLS needs a TCP listener");
 		assertThat(server.isStarted()).isFalse();

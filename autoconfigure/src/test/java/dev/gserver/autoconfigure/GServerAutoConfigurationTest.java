@@ -3,7 +3,6 @@ package dev.gserver.autoconfigure;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,9 +10,10 @@ import java.util.concurrent.Executors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.validation.FieldError;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -24,6 +24,7 @@ import org.springframework.core.annotation.Order;
 
 import dev.gserver.Clients;
 import dev.gserver.Handler;
+import dev.gserver.Handlers;
 import dev.gserver.Pool;
 import dev.gserver.PortInUseException;
 import dev.gserver.proxy.ProxyProtocolMode;
@@ -35,9 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class GServerAutoConfigurationTest {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(GServerAutoConfiguration.class))
-		.withPropertyValues("gserver.address=127.0.0.1", "gserver.port=0");
+	private final ApplicationContextRunner runner = Runners.onLoopback(GServerAutoConfiguration.class);
 
 	@Test
 	void noServerWithoutAHandler() {
@@ -110,51 +109,20 @@ class GServerAutoConfigurationTest {
 			});
 	}
 
-	@Test
-	void invalidSpawnFailsNamingPropertyAndValue() {
-		assertInvalid("gserver.spawn=lots", "spawn", "lots", "Invalid spawn 'lots'");
-	}
-
-	@Test
-	void negativeDurationFailsNamingPropertyAndValue() {
-		assertInvalid("gserver.stop-timeout=-1s", "stopTimeout", "PT-1S", "must not be negative");
-	}
-
-	@Test
-	void portOutOfRangeFailsNamingPropertyAndValue() {
-		assertInvalid("gserver.port=70000", "port", "70000", "must be between 0 and 65535");
-	}
-
-	@Test
-	void maxAcceptBelowOneFailsNamingPropertyAndValue() {
-		assertInvalid("gserver.max-accept=0", "maxAccept", "0", "must be at least 1");
-	}
-
-	@Test
-	void negativeMaxConnectionsFailsNamingPropertyAndValue() {
-		assertInvalid("gserver.max-connections=-1", "maxConnections", "-1", "must be 0 (no limit) or positive");
-	}
-
-	@Test
-	void malformedTrustedProxyRangeFailsNamingPropertyAndValue() {
-		assertInvalid("gserver.proxy-protocol-trusted=10.0.0.0/33", "proxyProtocolTrusted", "[10.0.0.0/33]",
-				"10.0.0.0/33");
-	}
-
-	@Test
-	void minDelayLongerThanMaxDelayFails() {
-		this.runner.withUserConfiguration(PongHandler.class)
-			.withPropertyValues("gserver.min-delay=2s", "gserver.max-delay=1s")
-			.run((context) -> assertThat(findCause(context.getStartupFailure(), BindValidationException.class))
-				.hasMessageContaining("on field 'maxDelay'")
-				.hasMessageContaining("must not be shorter than gserver.min-delay"));
-	}
-
 	/**
 	 * Spring Boot reports a validation error as "Property: gserver.port, Value: "70000", Reason:
 	 * ..." from the field error asserted here.
 	 */
-	private void assertInvalid(String property, String field, String value, String reason) {
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiterString = " | ", quoteCharacter = '"', textBlock = """
+			gserver.spawn=lots                            | spawn                | lots          | Invalid spawn 'lots'
+			gserver.stop-timeout=-1s                      | stopTimeout          | PT-1S         | must not be negative
+			gserver.port=70000                            | port                 | 70000         | must be between 0 and 65535
+			gserver.max-accept=0                          | maxAccept            | 0             | must be at least 1
+			gserver.max-connections=-1                    | maxConnections       | -1            | must be 0 (no limit) or positive
+			gserver.proxy-protocol-trusted=10.0.0.0/33    | proxyProtocolTrusted | [10.0.0.0/33] | 10.0.0.0/33
+			""")
+	void invalidPropertyFailsNamingPropertyAndValue(String property, String field, String value, String reason) {
 		this.runner.withUserConfiguration(PongHandler.class).withPropertyValues(property).run((context) -> {
 			assertThat(context).hasFailed();
 			BindValidationException invalid = findCause(context.getStartupFailure(), BindValidationException.class);
@@ -167,6 +135,15 @@ class GServerAutoConfigurationTest {
 				assertThat(fieldError.getDefaultMessage()).contains(reason);
 			});
 		});
+	}
+
+	@Test
+	void minDelayLongerThanMaxDelayFails() {
+		this.runner.withUserConfiguration(PongHandler.class)
+			.withPropertyValues("gserver.min-delay=2s", "gserver.max-delay=1s")
+			.run((context) -> assertThat(findCause(context.getStartupFailure(), BindValidationException.class))
+				.hasMessageContaining("on field 'maxDelay'")
+				.hasMessageContaining("must not be shorter than gserver.min-delay"));
 	}
 
 	@Test
@@ -288,7 +265,7 @@ class GServerAutoConfigurationTest {
 
 		@Bean
 		Handler pongHandler() {
-			return (connection) -> connection.getOutputStream().write("PONG".getBytes(StandardCharsets.US_ASCII));
+			return Handlers::pong;
 		}
 
 	}
@@ -335,9 +312,7 @@ class GServerAutoConfigurationTest {
 
 		@Bean
 		StreamServer myServer() {
-			StreamServer server = new StreamServer("127.0.0.1:0",
-					(connection) -> connection.getOutputStream().write("PONG".getBytes(StandardCharsets.US_ASCII)),
-					Spawn.RAW);
+			StreamServer server = new StreamServer("127.0.0.1:0", Handlers::pong, Spawn.RAW);
 			server.setMaxAccept(3);
 			return server;
 		}

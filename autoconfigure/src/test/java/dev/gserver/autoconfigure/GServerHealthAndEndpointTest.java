@@ -11,7 +11,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthContributor;
@@ -33,11 +32,10 @@ import static org.awaitility.Awaitility.await;
 @Timeout(60)
 class GServerHealthAndEndpointTest {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(GServerAutoConfiguration.class,
-				GServerHealthContributorAutoConfiguration.class, GServerEndpointAutoConfiguration.class))
-		.withPropertyValues("gserver.address=127.0.0.1", "gserver.port=0",
-				"management.endpoints.web.exposure.include=gserver");
+	private final ApplicationContextRunner runner = Runners
+		.onLoopback(GServerAutoConfiguration.class, GServerHealthContributorAutoConfiguration.class,
+				GServerEndpointAutoConfiguration.class)
+		.withPropertyValues("management.endpoints.web.exposure.include=gserver");
 
 	@Test
 	void healthIsUpWhileAcceptingOutOfServiceWhilePausedAndUpAgain() {
@@ -150,9 +148,7 @@ class GServerHealthAndEndpointTest {
 
 	@Test
 	void endpointOnlyWhenExposed() {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(GServerAutoConfiguration.class, GServerEndpointAutoConfiguration.class))
-			.withPropertyValues("gserver.address=127.0.0.1", "gserver.port=0")
+		Runners.onLoopback(GServerAutoConfiguration.class, GServerEndpointAutoConfiguration.class)
 			.withBean(Handler.class, () -> (connection) -> {
 			})
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(GServerEndpoint.class));

@@ -32,9 +32,7 @@ import static org.awaitility.Awaitility.await;
 @Timeout(60)
 class GServerLifecycleTest {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(GServerAutoConfiguration.class))
-		.withPropertyValues("gserver.address=127.0.0.1", "gserver.port=0");
+	private final ApplicationContextRunner runner = Runners.onLoopback(GServerAutoConfiguration.class);
 
 	@Test
 	void shutdownWaitsForRunningHandlersWithinTheStopTimeout() throws Exception {

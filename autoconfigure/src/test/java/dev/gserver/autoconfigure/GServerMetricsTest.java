@@ -9,7 +9,6 @@ import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -18,14 +17,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.gserver.Clients;
+import dev.gserver.FailingAcceptServer;
 import dev.gserver.Handler;
-import dev.gserver.SocketConnection;
 import dev.gserver.StreamServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,10 +33,9 @@ import static org.awaitility.Awaitility.await;
 @Timeout(60)
 class GServerMetricsTest {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(GServerAutoConfiguration.class, GServerMetricsAutoConfiguration.class))
-		.withBean(SimpleMeterRegistry.class)
-		.withPropertyValues("gserver.address=127.0.0.1", "gserver.port=0");
+	private final ApplicationContextRunner runner = Runners
+		.onLoopback(GServerAutoConfiguration.class, GServerMetricsAutoConfiguration.class)
+		.withBean(SimpleMeterRegistry.class);
 
 	@Test
 	void countsConnectionsBytesAndHandlerTimesTaggedWithTheBeanName() {
@@ -143,16 +140,16 @@ class GServerMetricsTest {
 	void countsAcceptErrorsByExceptionAndFatality() {
 		this.runner.withUserConfiguration(FailingServer.class).run((context) -> {
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
-			FailingStreamServer server = context.getBean(FailingStreamServer.class);
+			FailingAcceptServer server = context.getBean(FailingAcceptServer.class);
 			int port = server.getServerPort();
-			server.failures.add(new IOException("Too many open files"));
-			server.failures.add(new IOException("Too many open files"));
+			server.failNextAccept(new IOException("Too many open files"));
+			server.failNextAccept(new IOException("Too many open files"));
 			assertThat(Clients.request(port, "hello\n")).isEqualTo("hello\n");
 			assertThat(registry.get("gserver.accept.errors")
 				.tags("name", "failingServer", "exception", "IOException", "fatal", "false")
 				.counter()
 				.count()).isEqualTo(2);
-			server.failures.add(new ClosedChannelException());
+			server.failNextAccept(new ClosedChannelException());
 			Clients.poke(port);
 			await().atMost(Duration.ofSeconds(10)).until(server::isClosed);
 			assertThat(registry.get("gserver.accept.state").tag("state", "failed").gauge().value()).isEqualTo(1);
@@ -198,32 +195,14 @@ class GServerMetricsTest {
 		}
 	}
 
-	static class FailingStreamServer extends StreamServer {
-
-		final ConcurrentLinkedDeque<IOException> failures = new ConcurrentLinkedDeque<>();
-
-		FailingStreamServer() {
-			super("127.0.0.1:0", GServerMetricsTest::echoLine);
-			setMinDelay(Duration.ofMillis(1));
-		}
-
-		@Override
-		protected SocketConnection doRead() throws IOException {
-			IOException failure = this.failures.poll();
-			if (failure != null) {
-				throw failure;
-			}
-			return super.doRead();
-		}
-
-	}
-
 	@Configuration(proxyBeanMethods = false)
 	static class FailingServer {
 
 		@Bean
-		FailingStreamServer failingServer() {
-			return new FailingStreamServer();
+		FailingAcceptServer failingServer() {
+			FailingAcceptServer server = new FailingAcceptServer(GServerMetricsTest::echoLine);
+			server.setMinDelay(Duration.ofMillis(1));
+			return server;
 		}
 
 	}

@@ -65,8 +65,7 @@ class GServerSslTest {
 
 	@Test
 	void servesAJsseClientOverTlsFromAPemBundle() throws IOException {
-		PemFiles pem = certificates.writePem(certificates.server(), this.directory, "server");
-		this.runner.withPropertyValues(bundle(pem)).run((context) -> {
+		serverBundle().run((context) -> {
 			assertThat(context).hasNotFailed();
 			StreamServer server = context.getBean(StreamServer.class);
 			assertThat(server.isSecure()).isTrue();
@@ -95,52 +94,43 @@ class GServerSslTest {
 
 	@Test
 	void clientAuthNeedRejectsAClientWithoutACertificateAndAcceptsOneWith() throws IOException {
-		PemFiles pem = certificates.writePem(certificates.server(), this.directory, "server");
-		this.runner.withPropertyValues(bundle(pem))
-			.withPropertyValues("gserver.ssl.client-auth=need",
-					"spring.ssl.bundle.pem.server.truststore.certificate=" + PemFiles.location(pem.caCertificate()))
-			.run((context) -> {
-				StreamServer server = context.getBean(StreamServer.class);
-				assertThat(server.getSslParameters().getNeedClientAuth()).isTrue();
-				MeterRegistry registry = context.getBean(MeterRegistry.class);
-				int port = server.getServerPort();
-				try (SSLSocket anonymous = tls(certificates.clientContext(), port)) {
-					assertThat(TestCertificates.firstLineOrFailure(anonymous)).isInstanceOf(IOException.class);
-				}
-				await().atMost(PATIENCE).until(() -> handshakeErrors(registry, "certificate") == 1);
-				try (SSLSocket client = tls(certificates.clientContext(certificates.client()), port)) {
-					assertThat(TestCertificates.firstLineOrFailure(client))
-						.isEqualTo("secure=true protocol=TLSv1.3 peer=" + TestCertificates.CLIENT_SUBJECT);
-					assertThat(Clients.echoLine(client, "mutual")).isEqualTo("mutual");
-				}
-				assertThat(handshakeErrors(registry, "certificate")).isEqualTo(1);
-			});
+		clientAuth("need").run((context) -> {
+			StreamServer server = context.getBean(StreamServer.class);
+			assertThat(server.getSslParameters().getNeedClientAuth()).isTrue();
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			int port = server.getServerPort();
+			try (SSLSocket anonymous = tls(certificates.clientContext(), port)) {
+				assertThat(TestCertificates.firstLineOrFailure(anonymous)).isInstanceOf(IOException.class);
+			}
+			await().atMost(PATIENCE).until(() -> handshakeErrors(registry, "certificate") == 1);
+			try (SSLSocket client = tls(certificates.clientContext(certificates.client()), port)) {
+				assertThat(TestCertificates.firstLineOrFailure(client))
+					.isEqualTo("secure=true protocol=TLSv1.3 peer=" + TestCertificates.CLIENT_SUBJECT);
+				assertThat(Clients.echoLine(client, "mutual")).isEqualTo("mutual");
+			}
+			assertThat(handshakeErrors(registry, "certificate")).isEqualTo(1);
+		});
 	}
 
 	@Test
 	void clientAuthWantAcceptsClientsWithAndWithoutACertificate() throws IOException {
-		PemFiles pem = certificates.writePem(certificates.server(), this.directory, "server");
-		this.runner.withPropertyValues(bundle(pem))
-			.withPropertyValues("gserver.ssl.client-auth=want",
-					"spring.ssl.bundle.pem.server.truststore.certificate=" + PemFiles.location(pem.caCertificate()))
-			.run((context) -> {
-				StreamServer server = context.getBean(StreamServer.class);
-				assertThat(server.getSslParameters().getWantClientAuth()).isTrue();
-				int port = server.getServerPort();
-				try (SSLSocket anonymous = tls(certificates.clientContext(), port)) {
-					assertThat(TestCertificates.firstLineOrFailure(anonymous)).isEqualTo("secure=true protocol=TLSv1.3 peer=none");
-				}
-				try (SSLSocket client = tls(certificates.clientContext(certificates.client()), port)) {
-					assertThat(TestCertificates.firstLineOrFailure(client))
-						.isEqualTo("secure=true protocol=TLSv1.3 peer=" + TestCertificates.CLIENT_SUBJECT);
-				}
-			});
+		clientAuth("want").run((context) -> {
+			StreamServer server = context.getBean(StreamServer.class);
+			assertThat(server.getSslParameters().getWantClientAuth()).isTrue();
+			int port = server.getServerPort();
+			try (SSLSocket anonymous = tls(certificates.clientContext(), port)) {
+				assertThat(TestCertificates.firstLineOrFailure(anonymous)).isEqualTo("secure=true protocol=TLSv1.3 peer=none");
+			}
+			try (SSLSocket client = tls(certificates.clientContext(certificates.client()), port)) {
+				assertThat(TestCertificates.firstLineOrFailure(client))
+					.isEqualTo("secure=true protocol=TLSv1.3 peer=" + TestCertificates.CLIENT_SUBJECT);
+			}
+		});
 	}
 
 	@Test
 	void failedHandshakesMoveTheErrorCounterByReason() throws IOException {
-		PemFiles pem = certificates.writePem(certificates.server(), this.directory, "server");
-		this.runner.withPropertyValues(bundle(pem)).run((context) -> {
+		serverBundle().run((context) -> {
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
 			int port = context.getBean(StreamServer.class).getServerPort();
 			assertThat(registry.find("gserver.tls.handshake.errors").counter()).isNull();
@@ -170,8 +160,7 @@ class GServerSslTest {
 
 	@Test
 	void theHandshakeTimeoutPropertyClosesASilentClient() throws IOException {
-		PemFiles pem = certificates.writePem(certificates.server(), this.directory, "server");
-		this.runner.withPropertyValues(bundle(pem)).withPropertyValues("gserver.ssl.handshake-timeout=300ms")
+		serverBundle().withPropertyValues("gserver.ssl.handshake-timeout=300ms")
 			.run((context) -> {
 				StreamServer server = context.getBean(StreamServer.class);
 				assertThat(server.getHandshakeTimeout()).isEqualTo(Duration.ofMillis(300));
@@ -187,9 +176,8 @@ class GServerSslTest {
 
 	@Test
 	void aReloadedBundleAppliesToNewConnections() throws IOException {
-		PemFiles pem = certificates.writePem(certificates.server(), this.directory, "server");
 		TestCertificates.Identity renewed = certificates.issueServer(certificates.ca(), RENEWED_SUBJECT);
-		this.runner.withPropertyValues(bundle(pem))
+		serverBundle()
 			.withPropertyValues("spring.ssl.bundle.pem.server.reload-on-update=true",
 					"spring.ssl.bundle.watch.file.quiet-period=100ms")
 			.run((context) -> {
@@ -216,6 +204,23 @@ class GServerSslTest {
 	}
 
 	// ---- helpers ----
+
+	/** The runner with the server's identity as the PEM bundle {@code server} (written to the temporary directory) for gserver. */
+	private ApplicationContextRunner serverBundle() throws IOException {
+		return this.runner.withPropertyValues(bundle(writeServerPem()));
+	}
+
+	/** As {@link #serverBundle()}, trusting the CA and asking clients for a certificate as {@code mode} says. */
+	private ApplicationContextRunner clientAuth(String mode) throws IOException {
+		PemFiles pem = writeServerPem();
+		return this.runner.withPropertyValues(bundle(pem))
+			.withPropertyValues("gserver.ssl.client-auth=" + mode,
+					"spring.ssl.bundle.pem.server.truststore.certificate=" + PemFiles.location(pem.caCertificate()));
+	}
+
+	private PemFiles writeServerPem() throws IOException {
+		return certificates.writePem(certificates.server(), this.directory, "server");
+	}
 
 	private static String[] bundle(PemFiles pem) {
 		return new String[] {

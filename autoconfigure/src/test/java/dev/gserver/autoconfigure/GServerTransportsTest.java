@@ -19,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import dev.gserver.Clients;
 import dev.gserver.Handler;
+import dev.gserver.Handlers;
 import dev.gserver.StreamServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,7 +34,7 @@ class GServerTransportsTest {
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(GServerAutoConfiguration.class, GServerMetricsAutoConfiguration.class))
 		.withBean(SimpleMeterRegistry.class)
-		.withBean(Handler.class, () -> (connection) -> connection.getOutputStream().write("PONG".getBytes(StandardCharsets.US_ASCII)));
+		.withBean(Handler.class, () -> Handlers::pong);
 
 	@TempDir
 	Path directory;
@@ -68,16 +70,14 @@ class GServerTransportsTest {
 
 	@Test
 	void idleTimeoutClosesSilentClientsAndCountsThem() {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(GServerAutoConfiguration.class, GServerMetricsAutoConfiguration.class))
+		Runners.onLoopback(GServerAutoConfiguration.class, GServerMetricsAutoConfiguration.class)
 			.withBean(SimpleMeterRegistry.class)
 			.withBean(Handler.class, () -> (connection) -> connection.getInputStream().read())
-			.withPropertyValues("gserver.address=127.0.0.1", "gserver.port=0", "gserver.idle-timeout=200ms")
+			.withPropertyValues("gserver.idle-timeout=200ms")
 			.run((context) -> {
 				StreamServer server = context.getBean(StreamServer.class);
 				assertThat(server.getIdleTimeout()).isEqualTo(Duration.ofMillis(200));
-				try (java.net.Socket silent = new java.net.Socket("127.0.0.1", server.getServerPort())) {
-					silent.setSoTimeout(10_000);
+				try (java.net.Socket silent = Clients.connect(server.getServerPort())) {
 					assertThat(silent.getInputStream().read()).isEqualTo(-1);
 				}
 				MeterRegistry registry = context.getBean(MeterRegistry.class);

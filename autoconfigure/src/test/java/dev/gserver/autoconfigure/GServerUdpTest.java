@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -29,12 +28,11 @@ import static org.awaitility.Awaitility.await;
 @Timeout(60)
 class GServerUdpTest {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(GServerAutoConfiguration.class, GServerMetricsAutoConfiguration.class,
-				GServerHealthContributorAutoConfiguration.class))
+	private final ApplicationContextRunner runner = Runners
+		.onLoopback(GServerAutoConfiguration.class, GServerMetricsAutoConfiguration.class,
+				GServerHealthContributorAutoConfiguration.class)
 		.withBean(SimpleMeterRegistry.class)
-		.withPropertyValues("gserver.udp.address=127.0.0.1", "gserver.udp.port=0", "gserver.address=127.0.0.1",
-				"gserver.port=0");
+		.withPropertyValues("gserver.udp.address=127.0.0.1", "gserver.udp.port=0");
 
 	private final DatagramHandler echo = (datagram) -> datagram.reply(datagram.getData());
 

@@ -1,7 +1,5 @@
 package dev.gserver.autoconfigure;
 
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -15,6 +13,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 import dev.gserver.ChildJvm;
+import dev.gserver.Clients;
 import dev.gserver.Handler;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,18 +32,10 @@ class KeepAliveTest {
 				"--gserver.address=127.0.0.1", "--gserver.port=0", "--gserver.stop-timeout=10s")) {
 			int port = Integer.parseInt(child.readTagged("port="));
 			assertThat(child.readTagged("main")).isEqualTo("returned");
-			await().atMost(Duration.ofSeconds(10)).until(() -> request(port).equals("main alive=false"));
+			await().atMost(Duration.ofSeconds(10)).until(() -> Clients.request(port, "").equals("main alive=false"));
 			assertThat(child.isAlive()).isTrue();
 			child.sigterm();
 			assertThat(child.waitFor(20)).isEqualTo(143);
-		}
-	}
-
-	private static String request(int port) throws Exception {
-		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-			socket.setSoTimeout(10_000);
-			return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
 		}
 	}
 

@@ -30,14 +30,7 @@ public class ProxyHeaderTest {
 	@Test
 	void readsV1Tcp4AndLeavesWhatFollows() throws IOException {
 		Parsed parsed = parse("PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r\n" + DATA);
-		assertThat(parsed.header.isPresent()).isTrue();
-		assertThat(parsed.header.getVersion()).isEqualTo(1);
-		assertThat(parsed.header.isLocal()).isFalse();
-		assertThat(parsed.header.getSourceAddress()).isEqualTo(address("192.0.2.1", 56324));
-		assertThat(parsed.header.getDestinationAddress()).isEqualTo(address("198.51.100.2", 443));
-		assertThat(parsed.header.getConsumed()).isEmpty();
-		assertThat(parsed.rest()).isEqualTo(DATA);
-		assertThat(parsed.header).hasToString("ProxyHeader[v1 TCP4 192.0.2.1:56324 -> 198.51.100.2:443]");
+		assertTcp4Example(parsed, 1);
 	}
 
 	@Test
@@ -162,14 +155,7 @@ public class ProxyHeaderTest {
 	void readsV2Tcp4AndLeavesWhatFollows() throws IOException {
 		byte[] addresses = concat(bytes(192, 0, 2, 1), bytes(198, 51, 100, 2), bytes(0xdc, 0x04), bytes(0x01, 0xbb));
 		Parsed parsed = parse(concat(v2(0x21, 0x11, addresses), ascii(DATA)));
-		assertThat(parsed.header.isPresent()).isTrue();
-		assertThat(parsed.header.getVersion()).isEqualTo(2);
-		assertThat(parsed.header.isLocal()).isFalse();
-		assertThat(parsed.header.getSourceAddress()).isEqualTo(address("192.0.2.1", 56324));
-		assertThat(parsed.header.getDestinationAddress()).isEqualTo(address("198.51.100.2", 443));
-		assertThat(parsed.header.getConsumed()).isEmpty();
-		assertThat(parsed.rest()).isEqualTo(DATA);
-		assertThat(parsed.header).hasToString("ProxyHeader[v2 TCP4 192.0.2.1:56324 -> 198.51.100.2:443]");
+		assertTcp4Example(parsed, 2);
 	}
 
 	@Test
@@ -364,6 +350,21 @@ public class ProxyHeaderTest {
 	}
 
 	// helpers
+
+	/**
+	 * Asserts that {@code parsed} is the example header of the specification in {@code version}
+	 * (TCP4 192.0.2.1:56324 to 198.51.100.2:443), and that reading it left {@link #DATA} unread.
+	 */
+	private static void assertTcp4Example(Parsed parsed, int version) throws IOException {
+		assertThat(parsed.header.isPresent()).isTrue();
+		assertThat(parsed.header.getVersion()).isEqualTo(version);
+		assertThat(parsed.header.isLocal()).isFalse();
+		assertThat(parsed.header.getSourceAddress()).isEqualTo(address("192.0.2.1", 56324));
+		assertThat(parsed.header.getDestinationAddress()).isEqualTo(address("198.51.100.2", 443));
+		assertThat(parsed.header.getConsumed()).isEmpty();
+		assertThat(parsed.rest()).isEqualTo(DATA);
+		assertThat(parsed.header).hasToString("ProxyHeader[v" + version + " TCP4 192.0.2.1:56324 -> 198.51.100.2:443]");
+	}
 
 	static Parsed parse(String text) throws IOException {
 		return parse(ascii(text));

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.gserver.StreamServer;
@@ -35,15 +35,15 @@ class GracefulShutdownTest {
 
 	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
+	@RegisterExtension
+	final RunningSample sample = new RunningSample();
+
 	private ConfigurableApplicationContext context;
 
 	private Thread closer;
 
 	@AfterEach
-	void closeEverything() throws InterruptedException {
-		if (this.context != null) {
-			this.context.close();
-		}
+	void joinCloser() throws InterruptedException {
 		if (this.closer != null) {
 			this.closer.join(TimeUnit.SECONDS.toMillis(20));
 		}
@@ -51,11 +51,9 @@ class GracefulShutdownTest {
 
 	@Test
 	void closeWaitsForTheOpenConnectionAndNoLonger() throws Exception {
-		// command-line arguments, so that they win over application.yml
-		this.context = new SpringApplicationBuilder(SampleApplication.class).run("--gserver.port=0",
-				"--gserver.address=127.0.0.1", "--server.port=0", "--gserver.stop-timeout=" + STOP_TIMEOUT.toSeconds() + "s");
+		this.context = this.sample.start("--gserver.stop-timeout=" + STOP_TIMEOUT.toSeconds() + "s");
 		StreamServer server = this.context.getBean(GServerAutoConfiguration.SERVER_BEAN_NAME, StreamServer.class);
-		int port = this.context.getEnvironment().getRequiredProperty("local.gserver.port", Integer.class);
+		int port = RunningSample.gserverPort(this.context);
 		assertThat(port).isPositive().isEqualTo(server.getServerPort());
 		assertThat(server.isStarted()).isTrue();
 

@@ -10,12 +10,11 @@ import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -36,14 +35,8 @@ class TlsSampleTest {
 	@TempDir
 	Path directory;
 
-	private ConfigurableApplicationContext context;
-
-	@AfterEach
-	void close() {
-		if (this.context != null) {
-			this.context.close();
-		}
-	}
+	@RegisterExtension
+	final RunningSample sample = new RunningSample();
 
 	@Test
 	void redisClientsSpeakTlsToTheSampleAndAnUntrustingOneFailsAlone() throws Exception {
@@ -54,12 +47,11 @@ class TlsSampleTest {
 				"-keystore", keystore.toString(), "-storepass", "secret");
 		keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", keystore.toString(), "-storepass", "secret",
 				"-file", certificate.toString());
-		this.context = new SpringApplicationBuilder(SampleApplication.class).run("--gserver.address=127.0.0.1",
-				"--gserver.port=0", "--server.port=0", "--gserver.ssl.bundle=test",
+		ConfigurableApplicationContext context = this.sample.start("--gserver.ssl.bundle=test",
 				"--spring.ssl.bundle.jks.test.keystore.location=file:" + keystore,
 				"--spring.ssl.bundle.jks.test.keystore.password=secret",
 				"--spring.ssl.bundle.jks.test.keystore.type=PKCS12");
-		int port = this.context.getEnvironment().getProperty("local.gserver.port", Integer.class);
+		int port = RunningSample.gserverPort(context);
 		SSLContext trusting = trusting(certificate);
 		try (Jedis before = tlsClient(port, trusting)) {
 			assertThat(before.ping()).isEqualTo("PONG");
