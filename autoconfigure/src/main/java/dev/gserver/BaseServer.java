@@ -1,17 +1,10 @@
 package dev.gserver;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.channels.CancelledKeyException;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.NetworkChannel;
-import java.nio.channels.NotYetBoundException;
 import java.nio.channels.SelectableChannel;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,22 +31,9 @@ import org.slf4j.LoggerFactory;
  * @param <C> the accepted client, as the transport hands it over
  * @param <H> the user's handler type
  */
-public abstract class BaseServer<C extends Client, H> extends ServerSettings implements AutoCloseable {
+public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(BaseServer.class);
-
-	private static final Set<Class<? extends Throwable>> FATAL_ERRORS = Set.of(ClosedChannelException.class,
-			NotYetBoundException.class, ClosedSelectorException.class, CancelledKeyException.class);
-
-	private volatile SocketAddress address;
-
-	private volatile SelectableChannel listener;
-
-	private boolean listenerGiven;
-
-	private Spawn spawn = Spawn.DEFAULT;
-
-	private volatile H handle;
 
 	private final ServerEvents events = new ServerEvents();
 
@@ -65,9 +45,6 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings imp
 
 	private final Runnable slotFreed = this.acceptLoop::wakeUpIfFull;
 
-	/** Held around start, close and the moves between them. */
-	private final Object lifecycle = new Object();
-
 	/** Set by start, cleared by the first stop after it: that stop logs what it did. */
 	private final AtomicBoolean stopToReport = new AtomicBoolean();
 
@@ -76,10 +53,8 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings imp
 	private volatile ThreadFactory handlerThreads;
 
 	protected BaseServer(SocketAddress listener, H handle, Spawn spawn) {
+		super(listener, handle, spawn);
 		this.events.add(this.counters);
-		setListenerAddress(listener);
-		setSpawn(spawn);
-		setHandle(handle);
 	}
 
 	protected BaseServer(String listener, H handle, Spawn spawn) {
@@ -87,93 +62,11 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings imp
 	}
 
 	protected BaseServer(SelectableChannel listener, H handle, Spawn spawn) {
+		super(listener, handle, spawn);
 		this.events.add(this.counters);
-		setListenerChannel(listener);
-		setSpawn(spawn);
-		setHandle(handle);
 	}
 
-	// ---- configuration, in the seed's order ----
-
-	/** Listens on a gevent address string such as {@code "127.0.0.1:7000"}, {@code ":7000"} or {@code "[::1]:0"}. */
-	public void setListener(String address) {
-		setListenerAddress(Addresses.parse(address));
-	}
-
-	/** Listens on {@code address}, bound at {@link #start()}. */
-	public void setListener(SocketAddress address) {
-		setListenerAddress(address);
-	}
-
-	protected final void setListenerAddress(SocketAddress address) {
-		Objects.requireNonNull(address, "address");
-		synchronized (this.lifecycle) {
-			requireNotStarted("set the listener");
-			this.address = address;
-			this.listener = null;
-			this.listenerGiven = false;
-		}
-	}
-
-	/**
-	 * Serves on a channel the caller opened and bound; {@link #close()} closes it.
-	 * @throws IllegalArgumentException when the channel is not bound
-	 */
-	protected final void setListenerChannel(SelectableChannel channel) {
-		Objects.requireNonNull(channel, "channel");
-		SocketAddress bound = localAddress(channel);
-		if (bound == null) {
-			throw new IllegalArgumentException("The listener " + channel + " is not bound: bind it first");
-		}
-		synchronized (this.lifecycle) {
-			requireNotStarted("set the listener");
-			this.listener = channel;
-			this.listenerGiven = true;
-			this.address = bound;
-		}
-	}
-
-	public void setSpawn(Spawn spawn) {
-		Objects.requireNonNull(spawn, "spawn: use Spawn.DEFAULT, Spawn.RAW, Spawn.NONE or a pool");
-		synchronized (this.lifecycle) {
-			requireNotStarted("change the spawn");
-			this.spawn = spawn;
-		}
-	}
-
-	public Spawn getSpawn() {
-		return this.spawn;
-	}
-
-	/** Returns the pool handlers run in, or {@code null} when the spawn has none. */
-	public Pool getPool() {
-		return this.spawn.getPool();
-	}
-
-	/** Sets what serves each client; read for every new connection, so it may change while running. */
-	public void setHandle(H handle) {
-		this.handle = handle;
-	}
-
-	public H getHandle() {
-		return this.handle;
-	}
-
-	/** Returns the exception types meaning the listener itself is gone: gevent's EBADF, EINVAL, ENOTSOCK. */
-	public Set<Class<? extends Throwable>> getFatalErrors() {
-		return FATAL_ERRORS;
-	}
-
-	/** Returns whether a failed accept means the listener is unusable, so that the server closes. */
-	public boolean isFatalError(Throwable error) {
-		for (Class<? extends Throwable> type : getFatalErrors()) {
-			if (type.isInstance(error)) {
-				return true;
-			}
-		}
-		return false;
-	}
-
+	/** Adds a listener of the server's events (metrics, tests); see {@link ServerEventListener}. */
 	public void addEventListener(ServerEventListener listener) {
 		this.events.add(Objects.requireNonNull(listener, "listener"));
 	}
@@ -184,41 +77,15 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings imp
 
 	// ---- state ----
 
-	/** Returns the host the server is bound to, or is to bind to before start; {@code null} for a Unix socket. */
-	public String getServerHost() {
-		SocketAddress current = this.address;
-		return (current instanceof InetSocketAddress) ? Addresses.host((InetSocketAddress) current) : null;
-	}
-
-	/** Returns the port the server is bound to (the real one once started on port 0); -1 for a Unix socket. */
-	public int getServerPort() {
-		SocketAddress current = this.address;
-		return (current instanceof InetSocketAddress) ? ((InetSocketAddress) current).getPort() : -1;
-	}
-
-	/** Returns the address bound, or to bind before start. */
-	public SocketAddress getAddress() {
-		return this.address;
-	}
-
-	/** Returns the listener channel: given, or opened by {@link #initSocket()}; {@code null} before that. */
-	protected final SelectableChannel getListener() {
-		return this.listener;
-	}
-
-	/** Returns whether the caller gave the listener channel, rather than an address to bind. */
-	protected final boolean isListenerGiven() {
-		return this.listenerGiven;
-	}
-
 	/** Returns whether the server was started and has not been closed since. */
+	@Override
 	public boolean isStarted() {
 		return getAcceptState().isOpen();
 	}
 
 	/** Returns whether the server has no open listener: before start when built from an address, and after close. */
 	public boolean isClosed() {
-		SelectableChannel current = this.listener;
+		SelectableChannel current = getListener();
 		return current == null || !current.isOpen();
 	}
 
@@ -313,13 +180,13 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings imp
 
 	/** Takes room for one more handler: below the connection limit and a pool slot, if any. */
 	final boolean reserveSlot() {
-		return !atConnectionLimit() && this.spawn.reserve();
+		return !atConnectionLimit() && getSpawn().reserve();
 	}
 
 	/** Gives back the room {@link #reserveSlot()} took when no handler used it. */
 	final void releaseSlot(boolean reserved) {
 		if (reserved) {
-			this.spawn.cancelReservation();
+			getSpawn().cancelReservation();
 		}
 	}
 
@@ -361,7 +228,7 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings imp
 		ClientTask<C> task = new ClientTask<>(this, client, this.events);
 		this.handlers.add(task);
 		try {
-			this.spawn.spawn(task, this.handlerThreads);
+			getSpawn().spawn(task, this.handlerThreads);
 		}
 		catch (RuntimeException | Error ex) {
 			this.handlers.remove(task);
@@ -401,13 +268,12 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings imp
 				return;
 			}
 			requireStartable();
-			SelectableChannel opened = this.listenerGiven ? this.listener : initSocket();
+			SelectableChannel opened = isListenerGiven() ? getListener() : initSocket();
 			Pool pool = getPool();
 			try {
 				// all set before the accept thread starts: it reads them
-				this.listener = opened;
-				this.address = localAddress(opened);
-				String threadPrefix = getName() + "[" + Addresses.format(this.address) + "]";
+				listening(opened);
+				String threadPrefix = getName() + "[" + Addresses.format(getAddress()) + "]";
 				this.handlerThreads = Threads.named(threadPrefix + "-handler-");
 				this.closedSignal = new CountDownLatch(1);
 				if (pool != null) {
@@ -419,25 +285,25 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings imp
 				if (pool != null) {
 					pool.removeSlotFreedListener(this.slotFreed);
 				}
-				if (!this.listenerGiven) {
+				if (!isListenerGiven()) {
 					Listeners.closeQuietly(opened);
-					this.listener = null;
+					listening(null);
 				}
 				throw ex;
 			}
 			this.stopToReport.set(true);
 			logger.info("Started {} (host={}, port={}, spawn={}, tls={}, handlers on {} threads)", this,
-					getServerHost(), getServerPort(), this.spawn, isSecure() ? "on" : "off",
+					getServerHost(), getServerPort(), getSpawn(), isSecure() ? "on" : "off",
 					Threads.virtual() ? "virtual" : "platform");
 		}
 	}
 
 	private void requireStartable() {
-		if (this.handle == null) {
+		if (getHandle() == null) {
 			throw new IllegalStateException(
 					"'handle' must be provided: pass a handler to the constructor or call setHandle(..)");
 		}
-		if (this.listenerGiven && !this.listener.isOpen()) {
+		if (isListenerGiven() && !getListener().isOpen()) {
 			throw new IllegalStateException(
 					this + " was closed together with the listener it was given; give it a new one with setListener(..)");
 		}
@@ -467,7 +333,7 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings imp
 			if (previous.isClosed()) {
 				return;
 			}
-			listenerToClose = this.listener;
+			listenerToClose = getListener();
 			Pool pool = getPool();
 			if (pool != null) {
 				pool.removeSlotFreedListener(this.slotFreed);
@@ -552,27 +418,13 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings imp
 			type = type.getSuperclass();
 		}
 		StringBuilder text = new StringBuilder("<").append(type.getSimpleName());
-		text.append(" address=").append(Addresses.format(this.address));
-		H current = this.handle;
+		text.append(" address=").append(Addresses.format(getAddress()));
+		H current = getHandle();
 		if (current != null) {
 			text.append(" handle=").append(current);
 		}
 		return text.append('>').toString();
 	}
 
-	private void requireNotStarted(String action) {
-		if (isStarted()) {
-			throw new IllegalStateException("Cannot " + action + " of " + this + " while it is started");
-		}
-	}
-
-	private static SocketAddress localAddress(SelectableChannel channel) {
-		try {
-			return ((NetworkChannel) channel).getLocalAddress();
-		}
-		catch (IOException ex) {
-			throw new IllegalArgumentException("Cannot read the address of listener " + channel, ex);
-		}
-	}
 
 }

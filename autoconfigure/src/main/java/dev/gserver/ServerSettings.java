@@ -1,14 +1,177 @@
 package dev.gserver;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.NotYetBoundException;
+import java.nio.channels.SelectableChannel;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * The settings every server shares, gevent's class attributes: how the accept loop takes
- * connections and backs off, how long a stop waits, and the server's name. Plain values, read
- * by the server as it runs; see {@link BaseServer}.
+ * What a server is configured with, before and while it runs: what to serve (the listener, the
+ * spawn, the handler) and how (gevent's class attributes: how the accept loop takes connections
+ * and backs off, which errors are fatal, how long a stop waits, the server's name). Plain
+ * values; {@link BaseServer} runs with them.
+ *
+ * @param <H> the user's handler type
  */
-abstract class ServerSettings {
+abstract class ServerSettings<H> {
+
+	private static final Set<Class<? extends Throwable>> FATAL_ERRORS = Set.of(ClosedChannelException.class,
+			NotYetBoundException.class, ClosedSelectorException.class, CancelledKeyException.class);
+
+	private volatile SocketAddress address;
+
+	private volatile SelectableChannel listener;
+
+	private boolean listenerGiven;
+
+	private Spawn spawn = Spawn.DEFAULT;
+
+	private volatile H handle;
+
+	/** Held around start, close, the moves between them, and changes that must wait for a stop. */
+	final Object lifecycle = new Object();
+
+	// the fields directly, not the setters: a setter asks the server, which is not built yet, whether it runs
+	ServerSettings(SocketAddress listener, H handle, Spawn spawn) {
+		this.address = Objects.requireNonNull(listener, "address");
+		this.spawn = requireSpawn(spawn);
+		this.handle = handle;
+	}
+
+	ServerSettings(SelectableChannel listener, H handle, Spawn spawn) {
+		this.address = requireBound(listener);
+		this.listener = listener;
+		this.listenerGiven = true;
+		this.spawn = requireSpawn(spawn);
+		this.handle = handle;
+	}
+
+	// ---- what to serve, in the seed's order ----
+
+	/** Listens on a gevent address string such as {@code "127.0.0.1:7000"}, {@code ":7000"} or {@code "[::1]:0"}. */
+	public void setListener(String address) {
+		setListenerAddress(Addresses.parse(address));
+	}
+
+	/** Listens on {@code address}, bound at {@link BaseServer#start()}. */
+	public void setListener(SocketAddress address) {
+		setListenerAddress(address);
+	}
+
+	protected final void setListenerAddress(SocketAddress address) {
+		Objects.requireNonNull(address, "address");
+		synchronized (this.lifecycle) {
+			requireNotStarted("set the listener");
+			this.address = address;
+			this.listener = null;
+			this.listenerGiven = false;
+		}
+	}
+
+	/**
+	 * Serves on a channel the caller opened and bound; {@link BaseServer#close()} closes it.
+	 * @throws IllegalArgumentException when the channel is not bound
+	 */
+	protected final void setListenerChannel(SelectableChannel channel) {
+		SocketAddress bound = requireBound(channel);
+		synchronized (this.lifecycle) {
+			requireNotStarted("set the listener");
+			this.listener = channel;
+			this.listenerGiven = true;
+			this.address = bound;
+		}
+	}
+
+	public void setSpawn(Spawn spawn) {
+		requireSpawn(spawn);
+		synchronized (this.lifecycle) {
+			requireNotStarted("change the spawn");
+			this.spawn = spawn;
+		}
+	}
+
+	private static Spawn requireSpawn(Spawn spawn) {
+		return Objects.requireNonNull(spawn, "spawn: use Spawn.DEFAULT, Spawn.RAW, Spawn.NONE or a pool");
+	}
+
+	public Spawn getSpawn() {
+		return this.spawn;
+	}
+
+	/** Returns the pool handlers run in, or {@code null} when the spawn has none. */
+	public Pool getPool() {
+		return this.spawn.getPool();
+	}
+
+	/** Sets what serves each client; read for every new connection, so it may change while running. */
+	public void setHandle(H handle) {
+		this.handle = handle;
+	}
+
+	public H getHandle() {
+		return this.handle;
+	}
+
+	/** Returns the exception types meaning the listener itself is gone: gevent's EBADF, EINVAL, ENOTSOCK. */
+	public Set<Class<? extends Throwable>> getFatalErrors() {
+		return FATAL_ERRORS;
+	}
+
+	/** Returns whether a failed accept means the listener is unusable, so that the server closes. */
+	public boolean isFatalError(Throwable error) {
+		for (Class<? extends Throwable> type : getFatalErrors()) {
+			if (type.isInstance(error)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** Returns the host the server is bound to, or is to bind to before start; {@code null} for a Unix socket. */
+	public String getServerHost() {
+		SocketAddress current = this.address;
+		return (current instanceof InetSocketAddress) ? Addresses.host((InetSocketAddress) current) : null;
+	}
+
+	/** Returns the port the server is bound to (the real one once started on port 0); -1 for a Unix socket. */
+	public int getServerPort() {
+		SocketAddress current = this.address;
+		return (current instanceof InetSocketAddress) ? ((InetSocketAddress) current).getPort() : -1;
+	}
+
+	/** Returns the address bound, or to bind before start. */
+	public SocketAddress getAddress() {
+		return this.address;
+	}
+
+	/** Returns the listener channel: given, or opened by {@link BaseServer#initSocket()}; {@code null} before that. */
+	protected final SelectableChannel getListener() {
+		return this.listener;
+	}
+
+	/** Returns whether the caller gave the listener channel, rather than an address to bind. */
+	protected final boolean isListenerGiven() {
+		return this.listenerGiven;
+	}
+
+	/** Takes the listener a start opened ({@code null} when starting failed), and the address it is bound to. */
+	final void listening(SelectableChannel listener) {
+		this.listener = listener;
+		if (listener != null) {
+			this.address = localAddress(listener);
+		}
+	}
+
+	// ---- how to serve: gevent's class attributes ----
+
 
 	/** The most connections taken per wake-up of the accept thread before it looks at anything else. */
 	private volatile int maxAccept = 100;
@@ -119,6 +282,32 @@ abstract class ServerSettings {
 	public void setReuseAddress(boolean reuseAddress) {
 		this.reuseAddress = reuseAddress;
 	}
+
+	private void requireNotStarted(String action) {
+		if (isStarted()) {
+			throw new IllegalStateException("Cannot " + action + " of " + this + " while it is started");
+		}
+	}
+
+	private static SocketAddress requireBound(SelectableChannel channel) {
+		SocketAddress bound = localAddress(Objects.requireNonNull(channel, "channel"));
+		if (bound == null) {
+			throw new IllegalArgumentException("The listener " + channel + " is not bound: bind it first");
+		}
+		return bound;
+	}
+
+	private static SocketAddress localAddress(SelectableChannel channel) {
+		try {
+			return ((NetworkChannel) channel).getLocalAddress();
+		}
+		catch (IOException ex) {
+			throw new IllegalArgumentException("Cannot read the address of listener " + channel, ex);
+		}
+	}
+
+	/** Returns whether the server was started and has not been closed since. */
+	public abstract boolean isStarted();
 
 	/** Called when a limit changed, so that a server waiting at the old one looks again. */
 	abstract void limitsChanged();

@@ -13,7 +13,7 @@
  * <b>Internal</b> (package-private), one class per concept: {@code AcceptLoop} is gevent's hub
  * (the selector, the accept thread and the accept state) and {@code Backoff} its pause after
  * failures; {@code ClientTask}, {@code Task} and {@code TaskGroup} run, track and stop handlers;
- * {@code ServerSettings} holds the shared settings; {@code ServerEvents} and {@code Counters}
+ * {@code ServerSettings} holds what a server is configured with (the listener, spawn, handler and gevent's class attributes), and {@code BaseServer} extends it; {@code ServerEvents} and {@code Counters}
  * dispatch and count events; {@code Listeners} and {@code UnixSocketFile} bind listeners;
  * {@code TlsHandshake} and {@code TlsFailures} secure connections; {@code Threads},
  * {@code ListenerArray} and {@code Durations} are small helpers.
