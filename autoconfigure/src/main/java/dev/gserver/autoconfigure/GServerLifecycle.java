@@ -22,8 +22,9 @@ import dev.gserver.BaseServer;
 public class GServerLifecycle implements SmartLifecycle {
 
 	/**
-	 * Started after the web server and stopped before its graceful shutdown (phase
-	 * {@code DEFAULT_PHASE - 1024}), so that Actuator answers while gserver drains.
+	 * Started after the web server and stopped before the web server's graceful shutdown (whose
+	 * phase is {@code DEFAULT_PHASE - 1024}: a higher phase stops first), so that Actuator answers
+	 * while gserver drains.
 	 */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
 
