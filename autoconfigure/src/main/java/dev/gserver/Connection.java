@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketAddress;
+import java.time.Duration;
 
 /**
  * One accepted client, as a {@link Handler} sees it: blocking streams and the two addresses.
@@ -38,6 +39,43 @@ public interface Connection extends Closeable {
 	 */
 	default javax.net.ssl.SSLSession getSslSession() {
 		return null;
+	}
+
+	/**
+	 * Returns how long one read waits for the client before the connection is closed as idle:
+	 * the server's idle timeout unless {@link #setReadTimeout(Duration)} changed it; zero waits
+	 * for ever.
+	 */
+	default Duration getReadTimeout() {
+		return Duration.ZERO;
+	}
+
+	/**
+	 * Sets how long one read of this connection waits for the client, overriding the server's
+	 * idle timeout: a read that waits longer fails with a {@link java.net.SocketTimeoutException}
+	 * and the connection is closed as idle. Zero waits for ever.
+	 * @throws UnsupportedOperationException where the transport has no read timeout (a Unix socket)
+	 */
+	default void setReadTimeout(Duration timeout) {
+		throw new UnsupportedOperationException(getClass().getSimpleName() + " has no read timeout");
+	}
+
+	/**
+	 * Bounds every read from now on by a deadline, in {@link System#nanoTime()} terms, or clears
+	 * it with 0: a read that would wait past it fails with a
+	 * {@link java.net.SocketTimeoutException}, and the connection stays open for the handler to
+	 * answer or close. What a codec uses to bound a whole frame; a transport without read
+	 * timeouts ignores it.
+	 */
+	default void setReadDeadline(long deadlineNanos) {
+	}
+
+	/**
+	 * Tells the server that a frame from this client was refused, for the
+	 * {@code gserver.frames.rejected} meter; the codecs call it, and a parser of your own may.
+	 * @param reason a few fixed words, such as {@code too-long} or {@code malformed}: a metric tag
+	 */
+	default void frameRejected(String reason) {
 	}
 
 	/** Returns whether the connection is still open. */

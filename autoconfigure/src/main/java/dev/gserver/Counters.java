@@ -1,11 +1,8 @@
 package dev.gserver;
 
-import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -40,48 +37,6 @@ final class Counters implements ServerEventListener {
 	@Override
 	public void acceptFailed(Throwable error, boolean fatal, Duration delay) {
 		this.acceptErrors.increment();
-	}
-
-	/**
-	 * Counts what is read from {@code in}; a read that times out (an idle connection) runs
-	 * {@code onTimeout}, then fails as it would have.
-	 */
-	InputStream counting(InputStream in, Runnable onTimeout) {
-		return new FilterInputStream(in) {
-
-			@Override
-			public int read() throws IOException {
-				int b;
-				try {
-					b = this.in.read();
-				}
-				catch (SocketTimeoutException ex) {
-					onTimeout.run();
-					throw ex;
-				}
-				if (b >= 0) {
-					Counters.this.received.increment();
-				}
-				return b;
-			}
-
-			@Override
-			public int read(byte[] buffer, int offset, int length) throws IOException {
-				int n;
-				try {
-					n = this.in.read(buffer, offset, length);
-				}
-				catch (SocketTimeoutException ex) {
-					onTimeout.run();
-					throw ex;
-				}
-				if (n > 0) {
-					Counters.this.received.add(n);
-				}
-				return n;
-			}
-
-		};
 	}
 
 	OutputStream counting(OutputStream out) {

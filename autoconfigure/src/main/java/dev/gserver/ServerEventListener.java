@@ -71,6 +71,14 @@ public interface ServerEventListener {
 	default void proxyHeaderRejected(String reason) {
 	}
 
+	/**
+	 * A frame from a client was refused by a codec (or a handler's own parser).
+	 * @param reason why, in a few fixed words: {@code too-long}, {@code malformed},
+	 * {@code stalled} or {@code truncated} for gserver's codecs
+	 */
+	default void frameRejected(String reason) {
+	}
+
 	/** The pool became full and the server stopped accepting until a slot frees. */
 	default void poolSaturated() {
 	}

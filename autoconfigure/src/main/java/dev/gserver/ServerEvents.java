@@ -77,6 +77,11 @@ final class ServerEvents implements ServerEventListener {
 	}
 
 	@Override
+	public void frameRejected(String reason) {
+		each((listener) -> listener.frameRejected(reason));
+	}
+
+	@Override
 	public void poolSaturated() {
 		each(ServerEventListener::poolSaturated);
 	}

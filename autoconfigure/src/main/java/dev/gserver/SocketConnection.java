@@ -1,6 +1,7 @@
 package dev.gserver;
 
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,10 +9,12 @@ import java.io.SequenceInputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
@@ -50,12 +53,22 @@ public final class SocketConnection implements Connection, Client {
 
 	private InputStream in;
 
+	/** The socket whose SO_TIMEOUT bounds reads; {@code null} for a Unix socket, which has none. */
+	private final Socket timeoutSocket;
+
+	private volatile int readTimeoutMillis;
+
+	private volatile long readDeadline;
+
 	private OutputStream out;
 
-	private SocketConnection(SocketChannel channel, Counters counters, ServerEventListener events) {
+	private SocketConnection(SocketChannel channel, Counters counters, ServerEventListener events,
+			int readTimeoutMillis) {
 		this.channel = channel;
 		this.counters = counters;
 		this.events = events;
+		this.timeoutSocket = (remoteAddress(channel) instanceof InetSocketAddress) ? channel.socket() : null;
+		this.readTimeoutMillis = readTimeoutMillis;
 	}
 
 	/**
@@ -67,15 +80,15 @@ public final class SocketConnection implements Connection, Client {
 			Counters counters, ServerEventListener events) throws IOException {
 		try {
 			channel.configureBlocking(true);
+			int readTimeout = 0;
 			if (channel.getRemoteAddress() instanceof InetSocketAddress) {
 				if (tcpNoDelay) {
 					channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
 				}
-				if (!idleTimeout.isZero()) {
-					channel.socket().setSoTimeout(Durations.toSocketTimeout(idleTimeout));
-				}
+				readTimeout = Durations.toSocketTimeout(idleTimeout);
+				channel.socket().setSoTimeout(readTimeout);
 			}
-			return new SocketConnection(channel, counters, events);
+			return new SocketConnection(channel, counters, events, readTimeout);
 		}
 		catch (IOException | RuntimeException ex) {
 			channel.close();
@@ -165,7 +178,7 @@ public final class SocketConnection implements Connection, Client {
 	@Override
 	public InputStream getInputStream() throws IOException {
 		if (this.in == null) {
-			this.in = this.counters.counting(rawInput(), this::closeIdle);
+			this.in = new ClientInput(rawInput());
 		}
 		return this.in;
 	}
@@ -253,6 +266,29 @@ public final class SocketConnection implements Connection, Client {
 		}
 	}
 
+	@Override
+	public Duration getReadTimeout() {
+		return Duration.ofMillis(this.readTimeoutMillis);
+	}
+
+	@Override
+	public void setReadTimeout(Duration timeout) {
+		if (this.timeoutSocket == null) {
+			throw new UnsupportedOperationException("A Unix socket connection has no read timeout");
+		}
+		this.readTimeoutMillis = Durations.toSocketTimeout(Durations.requireNonNegative("readTimeout", timeout));
+	}
+
+	@Override
+	public void setReadDeadline(long deadlineNanos) {
+		this.readDeadline = deadlineNanos;
+	}
+
+	@Override
+	public void frameRejected(String reason) {
+		this.events.frameRejected(reason);
+	}
+
 	/** A read timed out: the client was idle too long, so the server closes the connection. */
 	private void closeIdle() {
 		this.closedIdle = true;
@@ -289,6 +325,64 @@ public final class SocketConnection implements Connection, Client {
 		catch (IOException ex) {
 			// closed already: nothing more to read either way
 		}
+	}
+
+	/**
+	 * The client's input as its handler reads it: bytes counted, and each read bounded by the read
+	 * timeout or, when shorter, by the read deadline. A read timeout closes the connection as
+	 * idle; a deadline leaves it open for the handler.
+	 */
+	private final class ClientInput extends FilterInputStream {
+
+		/** The SO_TIMEOUT set last, so that it is set again only when it changes. */
+		private int appliedTimeout = SocketConnection.this.readTimeoutMillis;
+
+		ClientInput(InputStream in) {
+			super(in);
+		}
+
+		@Override
+		public int read() throws IOException {
+			byte[] one = new byte[1];
+			return (read(one, 0, 1) < 0) ? -1 : (one[0] & 0xff);
+		}
+
+		@Override
+		public int read(byte[] buffer, int offset, int length) throws IOException {
+			int timeout = SocketConnection.this.readTimeoutMillis;
+			long deadline = SocketConnection.this.readDeadline;
+			boolean bounded = false;
+			if (deadline != 0 && SocketConnection.this.timeoutSocket != null) {
+				// rounded up, so that a read timing out has reached the deadline
+				long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999);
+				if (left <= 0) {
+					throw new SocketTimeoutException("Read deadline passed");
+				}
+				if (timeout == 0 || left < timeout) {
+					timeout = (int) Math.min(Integer.MAX_VALUE, left);
+					bounded = true;
+				}
+			}
+			if (timeout != this.appliedTimeout && SocketConnection.this.timeoutSocket != null) {
+				SocketConnection.this.timeoutSocket.setSoTimeout(timeout);
+				this.appliedTimeout = timeout;
+			}
+			int n;
+			try {
+				n = this.in.read(buffer, offset, length);
+			}
+			catch (SocketTimeoutException ex) {
+				if (!bounded) {
+					closeIdle();
+				}
+				throw ex;
+			}
+			if (n > 0) {
+				SocketConnection.this.counters.received.add(n);
+			}
+			return n;
+		}
+
 	}
 
 	@Override

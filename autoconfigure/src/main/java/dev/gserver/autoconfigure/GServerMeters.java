@@ -173,11 +173,21 @@ class GServerMeters implements ServerEventListener {
 				+ "untrusted, malformed, oversized, unsupported, timeout, closed", reason);
 	}
 
+	@Override
+	public void frameRejected(String reason) {
+		countRefused("gserver.frames.rejected",
+				"Frames a codec refused, by reason: too-long, malformed, stalled, truncated", reason, null);
+	}
+
 	/** A client refused before its handler, for one of a handful of fixed reasons: looked up per failure, which is rare. */
 	private void countError(String name, String description, String reason) {
+		countRefused(name, description, reason, "errors");
+	}
+
+	private void countRefused(String name, String description, String reason, String baseUnit) {
 		Counter.builder(name)
 			.description(description)
-			.baseUnit("errors")
+			.baseUnit(baseUnit)
 			.tags(this.tags)
 			.tag("reason", reason)
 			.register(this.registry)

@@ -1,0 +1,520 @@
+package dev.gserver.codec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+
+import dev.gserver.Connection;
+import dev.gserver.codec.FrameException.Reason;
+
+/**
+ * Reads frames from one client with blocking calls: lines, delimited frames, length-prefixed
+ * frames and exact byte counts, mixed as the protocol needs. One per connection; not
+ * thread-safe.
+ *
+ * <pre>{@code
+ * FrameReader in = FrameReader.of(connection);          // lines up to 8 KiB, CR LF or LF, UTF-8
+ * for (String line; (line = in.readLine()) != null; ) {
+ *     ...
+ * }
+ * }</pre>
+ *
+ * Bounded whatever the client sends: a line or delimited frame longer than
+ * {@link #maxLineLength(int)} (8 KiB) and a counted frame longer than
+ * {@link #maxFrameLength(int)} (1 MiB) are refused the moment the limit is passed, and a length
+ * a client declares is never allocated before its bytes arrive. The buffer starts at 256 bytes,
+ * grows only as bytes arrive, and shrinks back after a large frame. With a
+ * {@link #frameTimeout(Duration) frame timeout}, a frame that has begun must be complete within
+ * it. Every refusal is a {@link FrameException} with its reason, also reported to the connection
+ * for the {@code gserver.frames.rejected} meter. A clean end of stream between frames is the end
+ * of input: the read methods return {@code null}.
+ */
+public final class FrameReader {
+
+	static final int INITIAL_CAPACITY = 256;
+
+	/** A buffer grown past this for a large frame is given back once the frame is read. */
+	static final int SHRINK_ABOVE = 64 * 1024;
+
+	/** How far the buffer grows to read ahead for a client that sends a lot (pipelining). */
+	static final int READ_AHEAD = 16 * 1024;
+
+	/** A counted frame's array is allocated in steps of at most this, as its bytes arrive. */
+	static final int ALLOCATE_AT_ONCE = 64 * 1024;
+
+	private final InputStream in;
+
+	private final Connection connection;
+
+	private LineEnding lineEnding = LineEnding.ANY;
+
+	private int maxLineLength = 8 * 1024;
+
+	private int maxFrameLength = 1024 * 1024;
+
+	private Charset charset = StandardCharsets.UTF_8;
+
+	private Duration frameTimeout = Duration.ZERO;
+
+	private byte[] buffer = new byte[INITIAL_CAPACITY];
+
+	private int position;
+
+	private int limit;
+
+	/** When the frame being read must be complete, in {@link System#nanoTime()}; 0 between frames. */
+	private long frameDeadline;
+
+	private boolean inFrame;
+
+	/** Whether the last read filled the buffer: the client sends more than it holds. */
+	private boolean lastReadFilled;
+
+	private FrameReader(InputStream in, Connection connection) {
+		this.in = in;
+		this.connection = connection;
+	}
+
+	/** Returns a reader of {@code connection}'s input, which reports refused frames and honours a frame timeout. */
+	public static FrameReader of(Connection connection) throws IOException {
+		return new FrameReader(connection.getInputStream(), connection);
+	}
+
+	/** Returns a reader of a plain stream: for tests and for a transport of your own; no frame timeout. */
+	public static FrameReader of(InputStream in) {
+		return new FrameReader(Objects.requireNonNull(in, "in"), null);
+	}
+
+	/** Sets where lines end; {@link LineEnding#ANY} (CR LF or LF) by default. */
+	public FrameReader lineEnding(LineEnding lineEnding) {
+		this.lineEnding = Objects.requireNonNull(lineEnding, "lineEnding");
+		return this;
+	}
+
+	/** Sets the longest line or delimited frame, terminator excluded; 8 KiB by default. */
+	public FrameReader maxLineLength(int maxLineLength) {
+		this.maxLineLength = requirePositive("maxLineLength", maxLineLength);
+		return this;
+	}
+
+	/** Sets the longest length-prefixed frame (header included) or exact read; 1 MiB by default. */
+	public FrameReader maxFrameLength(int maxFrameLength) {
+		this.maxFrameLength = requirePositive("maxFrameLength", maxFrameLength);
+		return this;
+	}
+
+	/** Sets the charset of {@link #readLine()}; UTF-8 by default. Malformed input is refused, never replaced. */
+	public FrameReader charset(Charset charset) {
+		this.charset = Objects.requireNonNull(charset, "charset");
+		return this;
+	}
+
+	/**
+	 * Sets how long a frame may take from its first byte to its last, so that a client sending a
+	 * byte every few seconds cannot hold a handler for ever; zero, the default, for no limit.
+	 * Needs a reader {@link #of(Connection) of a connection} that supports read timeouts (TCP).
+	 */
+	public FrameReader frameTimeout(Duration frameTimeout) {
+		if (frameTimeout == null || frameTimeout.isNegative()) {
+			throw new IllegalArgumentException("frameTimeout must not be negative, got " + frameTimeout);
+		}
+		this.frameTimeout = frameTimeout;
+		return this;
+	}
+
+	public int getMaxLineLength() {
+		return this.maxLineLength;
+	}
+
+	public int getMaxFrameLength() {
+		return this.maxFrameLength;
+	}
+
+	/** Returns whether bytes are buffered already: the next frame may be there without blocking. */
+	public boolean hasBuffered() {
+		return this.position < this.limit;
+	}
+
+	/**
+	 * Reads a line, decoded with the charset.
+	 * @return the line without its terminator, or {@code null} at the end of input
+	 * @throws FrameException too long, malformed (a bad terminator, undecodable bytes), stalled or truncated
+	 */
+	public String readLine() throws IOException {
+		byte[] line = readLineBytes();
+		if (line == null) {
+			return null;
+		}
+		try {
+			return this.charset.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(line))
+				.toString();
+		}
+		catch (CharacterCodingException ex) {
+			throw refused(Reason.MALFORMED, "a line is not valid " + this.charset.name(), ex);
+		}
+	}
+
+	/** Reads a line as bytes; see {@link #readLine()}. */
+	public byte[] readLineBytes() throws IOException {
+		if (!startFrame()) {
+			return null;
+		}
+		int scanned = 0;
+		while (true) {
+			int end = indexOf((byte) '\n', this.position + scanned);
+			if (end >= 0) {
+				return line(end);
+			}
+			scanned = this.limit - this.position;
+			// fail fast: no need to wait for the terminator of a line already too long
+			if (scanned > this.maxLineLength + ((this.lineEnding == LineEnding.LF) ? 0 : 1)) {
+				throw refused(Reason.TOO_LONG, "a line is longer than " + this.maxLineLength + " bytes");
+			}
+			if (this.lineEnding == LineEnding.CRLF) {
+				requireNoBareTerminator(this.position, this.limit - 1);
+			}
+			fillMore(this.maxLineLength + 2);
+		}
+	}
+
+	/** Takes the line that ends with the LF at {@code end}. */
+	private byte[] line(int end) throws FrameException {
+		int contentEnd = end;
+		if (this.lineEnding != LineEnding.LF && end > this.position && this.buffer[end - 1] == '\r') {
+			contentEnd = end - 1;
+		}
+		else if (this.lineEnding == LineEnding.CRLF) {
+			throw refused(Reason.MALFORMED, "a line ends with LF alone, not CR LF");
+		}
+		if (this.lineEnding == LineEnding.CRLF) {
+			requireNoBareTerminator(this.position, contentEnd);
+		}
+		if (contentEnd - this.position > this.maxLineLength) {
+			throw refused(Reason.TOO_LONG, "a line is longer than " + this.maxLineLength + " bytes");
+		}
+		byte[] line = Arrays.copyOfRange(this.buffer, this.position, contentEnd);
+		this.position = end + 1;
+		endFrame();
+		return line;
+	}
+
+	private void requireNoBareTerminator(int from, int to) throws FrameException {
+		for (int i = from; i < to; i++) {
+			if (this.buffer[i] == '\r' || this.buffer[i] == '\n') {
+				throw refused(Reason.MALFORMED, "a line holds a CR or LF that is not its CR LF terminator");
+			}
+		}
+	}
+
+	/**
+	 * Reads a frame that ends with {@code delimiter} (ETX, NUL, ...), bounded as lines are.
+	 * @return the frame without its delimiter, or {@code null} at the end of input
+	 */
+	public byte[] readDelimited(byte[] delimiter) throws IOException {
+		if (delimiter == null || delimiter.length == 0) {
+			throw new IllegalArgumentException("a delimiter needs at least one byte");
+		}
+		if (!startFrame()) {
+			return null;
+		}
+		int scanned = 0;
+		while (true) {
+			int end = indexOf(delimiter, this.position + scanned);
+			if (end >= 0) {
+				if (end - this.position > this.maxLineLength) {
+					throw refused(Reason.TOO_LONG, "a frame is longer than " + this.maxLineLength + " bytes");
+				}
+				byte[] frame = Arrays.copyOfRange(this.buffer, this.position, end);
+				this.position = end + delimiter.length;
+				endFrame();
+				return frame;
+			}
+			// the delimiter may straddle what is buffered and what comes next: rescan its length
+			scanned = Math.max(0, this.limit - this.position - delimiter.length + 1);
+			if (scanned > this.maxLineLength) {
+				throw refused(Reason.TOO_LONG, "a frame is longer than " + this.maxLineLength + " bytes");
+			}
+			fillMore(this.maxLineLength + delimiter.length);
+		}
+	}
+
+	/**
+	 * Reads exactly {@code length} bytes: a block whose length the protocol gave, as memcached's
+	 * {@code set} does after its command line. Refused before anything is allocated when longer
+	 * than the frame limit; the array grows as the bytes arrive.
+	 */
+	public byte[] readExactly(int length) throws IOException {
+		if (length < 0) {
+			throw refused(Reason.MALFORMED, "a negative length: " + length);
+		}
+		if (length > this.maxFrameLength) {
+			throw refused(Reason.TOO_LONG, "a block of " + length + " bytes is longer than " + this.maxFrameLength);
+		}
+		boolean started = !this.inFrame;
+		if (started) {
+			beginFrame();
+		}
+		byte[] bytes = readBytes(length, new byte[0]);
+		if (started) {
+			endFrame();
+		}
+		return bytes;
+	}
+
+	/**
+	 * Reads a frame that declares its length in a header field.
+	 * @return the frame, stripped as {@code field} says (by default: the payload only), or
+	 * {@code null} at the end of input
+	 */
+	public byte[] readFrame(LengthField field) throws IOException {
+		if (!startFrame()) {
+			return null;
+		}
+		byte[] header = new byte[field.offset() + Math.max(field.width(), 10)];
+		int headerLength = 0;
+		for (int i = 0; i < field.offset(); i++) {
+			header[headerLength++] = (byte) readByte();
+		}
+		long value;
+		if (field.width() == LengthField.VARINT) {
+			value = 0;
+			for (int shift = 0;; shift += 7) {
+				int b = readByte();
+				header[headerLength++] = (byte) b;
+				if (shift == 63 && (b & 0x7e) != 0 || shift > 63) {
+					throw refused(Reason.MALFORMED, "a varint length field longer than 64 bits");
+				}
+				value |= (long) (b & 0x7f) << shift;
+				if ((b & 0x80) == 0) {
+					break;
+				}
+			}
+		}
+		else {
+			value = 0;
+			for (int i = 0; i < field.width(); i++) {
+				int b = readByte();
+				header[headerLength++] = (byte) b;
+				value = (field.order() == ByteOrder.BIG_ENDIAN) ? (value << 8) | b : value | ((long) b << (8 * i));
+			}
+		}
+		if (value < 0) {
+			throw refused(Reason.MALFORMED, "a length field beyond 2^63");
+		}
+		long frameLength = headerLength + value + field.adjustment();
+		if (frameLength < headerLength) {
+			throw refused(Reason.MALFORMED, "a length field of " + value + " less the adjustment is negative");
+		}
+		if (frameLength > this.maxFrameLength) {
+			throw refused(Reason.TOO_LONG, "a frame of " + frameLength + " bytes is longer than " + this.maxFrameLength);
+		}
+		int strip = field.bytesToStrip(headerLength);
+		if (strip > frameLength) {
+			throw refused(Reason.MALFORMED, "a frame of " + frameLength + " bytes is shorter than the " + strip + " to strip");
+		}
+		int body = (int) frameLength - headerLength;
+		byte[] kept = Arrays.copyOfRange(header, Math.min(strip, headerLength), headerLength);
+		skip(Math.max(0, strip - headerLength));
+		byte[] frame = readBytes(body - Math.max(0, strip - headerLength), kept);
+		endFrame();
+		return frame;
+	}
+
+	// ---- the buffer, shared with the RESP reader ----
+
+	/** Waits for a frame's first byte; false at a clean end of input (or a reset) between frames. */
+	boolean startFrame() throws IOException {
+		if (this.position == this.limit) {
+			try {
+				if (readMore() < 0) {
+					return false;
+				}
+			}
+			catch (SocketException ex) {
+				// a client that resets the connection between frames (as some do on close) has left
+				if (ex.getMessage() != null && ex.getMessage().contains("reset")) {
+					return false;
+				}
+				throw ex;
+			}
+		}
+		beginFrame();
+		return true;
+	}
+
+	void beginFrame() {
+		this.inFrame = true;
+		if (!this.frameTimeout.isZero() && this.connection != null) {
+			// never 0, which means "no deadline"
+			this.frameDeadline = (System.nanoTime() + this.frameTimeout.toNanos()) | 1;
+			this.connection.setReadDeadline(this.frameDeadline);
+		}
+	}
+
+	/** A frame was read whole: the deadline ends, and a buffer grown for it is given back. */
+	void endFrame() {
+		this.inFrame = false;
+		if (this.frameDeadline != 0) {
+			this.frameDeadline = 0;
+			this.connection.setReadDeadline(0);
+		}
+		int buffered = this.limit - this.position;
+		if (this.buffer.length > SHRINK_ABOVE && buffered <= READ_AHEAD) {
+			this.buffer = Arrays.copyOfRange(this.buffer, this.position, this.position + Math.max(READ_AHEAD, buffered));
+			this.limit = buffered;
+			this.position = 0;
+		}
+	}
+
+	/** Reads one byte of the frame being read. */
+	int readByte() throws IOException {
+		if (this.position == this.limit) {
+			fillMore(this.buffer.length);
+		}
+		return this.buffer[this.position++] & 0xff;
+	}
+
+	/** Returns the next byte of the frame being read without taking it. */
+	int peekByte() throws IOException {
+		if (this.position == this.limit) {
+			fillMore(this.buffer.length);
+		}
+		return this.buffer[this.position] & 0xff;
+	}
+
+	/** Reads {@code length} more bytes of the frame after {@code prefix}, into an array that grows as they arrive. */
+	byte[] readBytes(int length, byte[] prefix) throws IOException {
+		long total = (long) prefix.length + length;
+		byte[] bytes = Arrays.copyOf(prefix, (int) Math.min(total, prefix.length + ALLOCATE_AT_ONCE));
+		int filled = prefix.length;
+		while (filled < total) {
+			if (filled == bytes.length) {
+				bytes = Arrays.copyOf(bytes, (int) Math.min(total, 2L * bytes.length));
+			}
+			if (this.position == this.limit) {
+				fillMore(this.buffer.length);
+			}
+			int chunk = Math.min(bytes.length - filled, this.limit - this.position);
+			System.arraycopy(this.buffer, this.position, bytes, filled, chunk);
+			this.position += chunk;
+			filled += chunk;
+		}
+		return bytes;
+	}
+
+	private void skip(int count) throws IOException {
+		for (int left = count; left > 0;) {
+			if (this.position == this.limit) {
+				fillMore(this.buffer.length);
+			}
+			int chunk = Math.min(left, this.limit - this.position);
+			this.position += chunk;
+			left -= chunk;
+		}
+	}
+
+	/**
+	 * Reads more bytes of the frame being read, growing the buffer up to {@code cap} when it is
+	 * full of them; the end of the stream here cuts the frame short.
+	 */
+	private void fillMore(int cap) throws IOException {
+		if (this.position > 0 && this.limit == this.buffer.length) {
+			System.arraycopy(this.buffer, this.position, this.buffer, 0, this.limit - this.position);
+			this.limit -= this.position;
+			this.position = 0;
+		}
+		if (this.limit == this.buffer.length) {
+			// doubling in long arithmetic: a buffer near 1 GiB must not overflow into a negative size
+			int grown = (int) Math.min(Math.max(cap, this.buffer.length), 2L * this.buffer.length);
+			if (grown <= this.buffer.length) {
+				throw refused(Reason.TOO_LONG, "a frame does not fit in " + this.buffer.length + " bytes");
+			}
+			this.buffer = Arrays.copyOf(this.buffer, grown);
+		}
+		if (readMore() < 0) {
+			throw refused(Reason.TRUNCATED, "the stream ended inside a frame");
+		}
+	}
+
+	/** Reads what the stream has into the free end of the buffer, within the frame's deadline. */
+	private int readMore() throws IOException {
+		if (this.position == this.limit) {
+			this.position = 0;
+			this.limit = 0;
+			if (this.buffer.length < READ_AHEAD && this.lastReadFilled) {
+				// the client sends more than the buffer holds: read ahead in larger steps
+				this.buffer = new byte[this.buffer.length * 2];
+			}
+		}
+		int free = this.buffer.length - this.limit;
+		int read;
+		try {
+			read = this.in.read(this.buffer, this.limit, free);
+		}
+		catch (SocketTimeoutException ex) {
+			if (this.frameDeadline != 0 && System.nanoTime() - this.frameDeadline >= 0) {
+				throw refused(Reason.STALLED, "a frame took longer than " + this.frameTimeout.toMillis() + " ms", ex);
+			}
+			throw ex;
+		}
+		if (read > 0) {
+			this.limit += read;
+			this.lastReadFilled = read == free;
+		}
+		return read;
+	}
+
+	private int indexOf(byte target, int from) {
+		for (int i = from; i < this.limit; i++) {
+			if (this.buffer[i] == target) {
+				return i;
+			}
+		}
+		return -1;
+	}
+
+	private int indexOf(byte[] target, int from) {
+		outer: for (int i = from; i <= this.limit - target.length; i++) {
+			for (int j = 0; j < target.length; j++) {
+				if (this.buffer[i + j] != target[j]) {
+					continue outer;
+				}
+			}
+			return i;
+		}
+		return -1;
+	}
+
+	/** Returns the refusal to throw, reported first to the connection (the {@code gserver.frames.rejected} meter). */
+	FrameException refused(Reason reason, String message) {
+		return refused(reason, message, null);
+	}
+
+	FrameException refused(Reason reason, String message, Throwable cause) {
+		if (this.connection != null) {
+			this.connection.frameRejected(reason.tag());
+		}
+		return new FrameException(reason, message, cause);
+	}
+
+	private static int requirePositive(String name, int value) {
+		if (value < 1) {
+			throw new IllegalArgumentException(name + " must be at least 1, got " + value);
+		}
+		return value;
+	}
+
+}
