@@ -71,6 +71,11 @@ final class ClientTask<C extends Client> extends Task {
 					error.toString());
 			return HandlerOutcome.KILLED;
 		}
+		if (error instanceof ProtocolException) {
+			logger.debug("Handler of {} on {} ended on bad input: {}", this.client.getRemoteAddress(), this.server,
+					error.toString());
+			return HandlerOutcome.ERROR;
+		}
 		if (this.client.wasClosedByServer()) {
 			logger.debug("Handler of {} on {} ended as the server closed its connection: {}",
 					this.client.getRemoteAddress(), this.server, error.toString());

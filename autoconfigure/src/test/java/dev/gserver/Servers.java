@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * The whole clean-up must end within a bound ({@link #cleaningUpWithin}) plus the stop timeouts;
  * if it does not, or if a stop or close throws, the test fails.
  */
-final class Servers implements AfterEachCallback {
+public final class Servers implements AfterEachCallback {
 
 	private final Deque<CleanUp> cleanUps = new ArrayDeque<>();
 

@@ -1,7 +1,8 @@
 package dev.gserver.codec;
 
-import java.io.IOException;
 import java.util.Locale;
+
+import dev.gserver.ProtocolException;
 
 /**
  * A client sent a frame that cannot be taken: too long, malformed, stalled half-way or cut off.
@@ -10,7 +11,7 @@ import java.util.Locale;
  * at length. After one, the connection's framing is lost: answer if the protocol wants to, then
  * close.
  */
-public class FrameException extends IOException {
+public class FrameException extends ProtocolException {
 
 	private static final long serialVersionUID = 1L;
 
