@@ -59,6 +59,32 @@ public class KeyValueStore {
 		});
 	}
 
+	/** What SET with its options did: whether it stored the value, and the live value before, if any. */
+	record SetOutcome(boolean stored, byte[] previous) {
+	}
+
+	/**
+	 * SET with its options, atomically: stores only when the key exists ({@code condition} TRUE,
+	 * XX) or does not (FALSE, NX), or always (null); keeps the key's expiry when {@code keepTtl}.
+	 */
+	SetOutcome set(byte[] key, byte[] value, long expiresAt, boolean keepTtl, Boolean condition) {
+		SetOutcome[] outcome = new SetOutcome[1];
+		this.entries.compute(new Key(key), (k, old) -> {
+			boolean live = old != null && !old.isExpired(now());
+			byte[] previous = live ? old.value : null;
+			if (condition != null && condition != live) {
+				outcome[0] = new SetOutcome(false, previous);
+				return old;
+			}
+			if (old == null) {
+				this.order.add(k);
+			}
+			outcome[0] = new SetOutcome(true, previous);
+			return new Entry(value, (keepTtl && live) ? old.expiresAt : expiresAt);
+		});
+		return outcome[0];
+	}
+
 	/** SETNX: stores {@code value} only when the key is absent; returns whether it did. */
 	boolean setIfAbsent(byte[] key, byte[] value) {
 		boolean[] stored = new boolean[1];

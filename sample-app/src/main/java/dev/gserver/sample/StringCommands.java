@@ -15,38 +15,78 @@ final class StringCommands {
 		writer.bulk(this.store.get(command.get(1)));
 	}
 
-	/** SET key value [EX seconds | PX milliseconds], with Redis's limits on the time. */
+	/**
+	 * SET key value [NX | XX] [GET] [EX s | PX ms | EXAT unix-s | PXAT unix-ms | KEEPTTL], parsed as
+	 * Redis 7.0's parseExtendedStringArgumentsOrReply parses it: an option may repeat (the last time
+	 * wins), but NX with XX, or two kinds of expiry, is a syntax error.
+	 */
 	void set(List<byte[]> command, RespWriter writer) {
-		long expiresAt = KeyValueStore.NO_EXPIRY;
-		boolean timed = false;
+		boolean nx = false;
+		boolean xx = false;
+		boolean get = false;
+		boolean keepTtl = false;
+		String unit = null; // "ex", "px", "exat" or "pxat"
+		byte[] time = null;
 		for (int i = 3; i < command.size(); i++) {
-			boolean seconds = Arguments.is(command.get(i), "EX");
-			if ((!seconds && !Arguments.is(command.get(i), "PX")) || i + 1 >= command.size() || timed) {
+			String option = Arguments.lowerCase(command.get(i));
+			boolean hasNext = i + 1 < command.size();
+			if (option.equals("nx") && !xx) {
+				nx = true;
+			}
+			else if (option.equals("xx") && !nx) {
+				xx = true;
+			}
+			else if (option.equals("get")) {
+				get = true;
+			}
+			else if (option.equals("keepttl") && unit == null) {
+				keepTtl = true;
+			}
+			else if ((option.equals("ex") || option.equals("px") || option.equals("exat") || option.equals("pxat"))
+					&& !keepTtl && (unit == null || unit.equals(option)) && hasNext) {
+				unit = option;
+				time = command.get(++i);
+			}
+			else {
 				writer.error(Arguments.SYNTAX_ERROR);
 				return;
 			}
-			timed = true;
-			Long amount = Arguments.integer(command.get(++i), writer);
+		}
+		long expiresAt = KeyValueStore.NO_EXPIRY;
+		if (unit != null) {
+			Long amount = Arguments.integer(time, writer);
 			if (amount == null) {
 				return;
 			}
 			// as Redis's getExpireMillisecondsOrReply: positive, and the absolute time must fit in 64 bits
+			long now = System.currentTimeMillis();
 			long millis;
 			try {
 				if (amount <= 0) {
 					throw new ArithmeticException();
 				}
-				millis = seconds ? Math.multiplyExact(amount, 1000) : amount;
-				Math.addExact(millis, System.currentTimeMillis());
+				millis = unit.startsWith("e") ? Math.multiplyExact(amount, 1000) : amount;
+				long absolute = unit.endsWith("at") ? millis : Math.addExact(millis, now);
+				millis = absolute - now;
 			}
 			catch (ArithmeticException ex) {
 				writer.error("ERR invalid expire time in 'set' command");
 				return;
 			}
+			// an absolute time already past stores a key that is expired at once, as in Redis
 			expiresAt = KeyValueStore.now() + millis;
 		}
-		this.store.set(command.get(1), command.get(2), expiresAt);
-		writer.ok();
+		KeyValueStore.SetOutcome outcome = this.store.set(command.get(1), command.get(2), expiresAt, keepTtl,
+				nx ? Boolean.FALSE : (xx ? Boolean.TRUE : null));
+		if (get) {
+			writer.bulk(outcome.previous());
+		}
+		else if (outcome.stored()) {
+			writer.ok();
+		}
+		else {
+			writer.nullValue();
+		}
 	}
 
 	/** INCR, INCRBY, DECR and DECRBY: {@code sign} is 1 to add, -1 to subtract. */
