@@ -45,12 +45,14 @@ import redis.clients.jedis.resps.ScanResult;
 /**
  * The sample's commands through two real client libraries, each used through its ordinary API as
  * an application would: Jedis (RESP2, and RESP3 when asked) and Lettuce (RESP3 by default: it
- * opens every connection with HELLO 3). The application runs on a random port, as in
- * {@link SampleApplicationTest}, whose context this shares. Keys are prefixed per test, because
- * other tests of the context flush the database.
+ * opens every connection with HELLO 3). The application runs on a random port, in a context
+ * shared with {@link RedisTranscriptTest}. Keys are prefixed per test, because other tests of the
+ * context flush the database.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "gserver.port=0", "gserver.address=127.0.0.1" })
+// no web environment: a context of its own, not SampleApplicationTest's, which this would otherwise
+// share; the test framework pauses (stops) a cached context between its users, and a gserver
+// lifecycle stop turns readiness to REFUSING_TRAFFIC for good, failing SampleApplicationTest's health check
+@SpringBootTest(webEnvironment = WebEnvironment.NONE, properties = { "gserver.port=0", "gserver.address=127.0.0.1" })
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClientLibrariesTest {
 

@@ -31,8 +31,10 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
  * texts, arities, integer and null encodings, maps. A reply recorded as {@code -} is sent but not
  * compared (see the transcripts' headers for why).
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "gserver.port=0", "gserver.address=127.0.0.1" })
+// no web environment: a context of its own, not SampleApplicationTest's, which this would otherwise
+// share; the test framework pauses (stops) a cached context between its users, and a gserver
+// lifecycle stop turns readiness to REFUSING_TRAFFIC for good, failing SampleApplicationTest's health check
+@SpringBootTest(webEnvironment = WebEnvironment.NONE, properties = { "gserver.port=0", "gserver.address=127.0.0.1" })
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class RedisTranscriptTest {
 
