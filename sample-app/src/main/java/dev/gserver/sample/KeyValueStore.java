@@ -51,12 +51,16 @@ public class KeyValueStore {
 
 	/** @param expiresAt {@link #now()} after which the key expires, or {@link #NO_EXPIRY} */
 	void set(byte[] key, byte[] value, long expiresAt) {
-		this.entries.compute(new Key(key), (k, old) -> {
-			if (old == null) {
-				this.order.add(k);
-			}
-			return new Entry(value, expiresAt);
-		});
+		Key k = new Key(key);
+		// a plain put, as fast as SET can be; a new key then joins the scan order under the map's
+		// lock of that key, if it is still there: a delete in between has nothing to remove from the
+		// order, and a delete after it removes what this added
+		if (this.entries.put(k, new Entry(value, expiresAt)) == null) {
+			this.entries.computeIfPresent(k, (present, entry) -> {
+				this.order.add(present);
+				return entry;
+			});
+		}
 	}
 
 	/** What SET with its options did: whether it stored the value, and the live value before, if any. */
@@ -282,6 +286,11 @@ public class KeyValueStore {
 			}
 		});
 		return count[0];
+	}
+
+	/** How many keys the scan order holds: the map's size once nothing is changing, for tests. */
+	int scanOrderSize() {
+		return this.order.size();
 	}
 
 	void clear() {

@@ -76,6 +76,11 @@ final class StringCommands {
 			// an absolute time already past stores a key that is expired at once, as in Redis
 			expiresAt = KeyValueStore.now() + millis;
 		}
+		if (!nx && !xx && !get && !keepTtl) {
+			this.store.set(command.get(1), command.get(2), expiresAt);
+			writer.ok();
+			return;
+		}
 		KeyValueStore.SetOutcome outcome = this.store.set(command.get(1), command.get(2), expiresAt, keepTtl,
 				nx ? Boolean.FALSE : (xx ? Boolean.TRUE : null));
 		if (get) {

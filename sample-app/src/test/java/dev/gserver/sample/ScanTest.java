@@ -118,6 +118,45 @@ class ScanTest {
 	}
 
 	@Test
+	void scanOrderAndMapAgreeAfterConcurrentWritesAndDeletes() throws Exception {
+		// four threads race every kind of write and delete on 40 keys; once they are done, the scan
+		// order must hold exactly the map's keys: none lost (SCAN would miss it), none stale
+		int threads = 4;
+		int rounds = 20_000;
+		java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newFixedThreadPool(threads);
+		try {
+			List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+			for (int t = 0; t < threads; t++) {
+				int seed = t;
+				done.add(executor.submit(() -> {
+					java.util.Random random = new java.util.Random(seed);
+					for (int i = 0; i < rounds; i++) {
+						byte[] key = bytes("race:" + random.nextInt(40));
+						switch (random.nextInt(6)) {
+							case 0 -> this.store.set(key, bytes("v"), KeyValueStore.NO_EXPIRY);
+							case 1 -> this.store.delete(key);
+							case 2 -> this.store.setIfAbsent(key, bytes("v"));
+							case 3 -> this.store.append(key, bytes("x"));
+							case 4 -> this.store.set(key, bytes("v"), KeyValueStore.NO_EXPIRY, false, Boolean.FALSE);
+							default -> this.store.expire(key, KeyValueStore.now() - 1, (current) -> true);
+						}
+					}
+				}));
+			}
+			for (java.util.concurrent.Future<?> each : done) {
+				each.get(30, java.util.concurrent.TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			executor.shutdownNow();
+		}
+		Set<String> live = new HashSet<>();
+		this.store.keys(ALL).forEach((key) -> live.add(text(key)));
+		assertThat(scanAll(5, ALL)).isEqualTo(live);
+		assertThat(this.store.scanOrderSize()).isEqualTo(this.store.size());
+	}
+
+	@Test
 	void cursorPastTheLastPositionEndsTheIteration() {
 		fill("k:", 10);
 		List<byte[]> found = new ArrayList<>();
