@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end check of the sample app, as a new user runs it: the README's run command starts it,
-# redis-cli (Debian's redis-tools) gets PONG on port 6380, and SIGTERM stops it within
-# gserver.stop-timeout with exit code 0.
+# redis-cli (Debian's redis-tools) gets PONG on port 6380, redis-py (Debian's python3-redis) runs
+# its ordinary calls (.ci/redis_py_check.py), redis-benchmark runs clean, and SIGTERM stops it
+# within gserver.stop-timeout with exit code 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,8 +24,21 @@ LOG=$(mktemp)
 echo "e2e: running: $RUN_COMMAND"
 bash -c "$RUN_COMMAND" >"$LOG" 2>&1 &
 RUNNER=$!
+# the JVM this script started, not another checkout's sample: the runner itself when bash exec'd
+# the run command's last step, else the runner's child
+sample_pid() {
+	local cmdline
+	cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$RUNNER/cmdline" || true)
+	if [[ "$cmdline" == *gserver-sample-app.jar* ]]; then
+		echo "$RUNNER"
+	else
+		pgrep -P "$RUNNER" -f 'gserver-sample-app.jar' | head -1 || true
+	fi
+}
 cleanup() {
-	pkill -KILL -f 'gserver-sample-app.jar' 2>/dev/null || true
+	local app
+	app=$(sample_pid)
+	[ -z "$app" ] || kill -KILL "$app" 2>/dev/null || true
 	kill "$RUNNER" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -46,7 +60,37 @@ echo "e2e: redis-cli -p $PORT ping -> $answer"
 [ "$(redis-cli -p "$PORT" set e2e works)" = "OK" ]
 [ "$(redis-cli -p "$PORT" get e2e)" = "works" ]
 
-APP=$(pgrep -f 'gserver-sample-app.jar' | head -1)
+# redis-py: Debian's python3-redis is for Debian's python3, which need not be the first on PATH
+PYTHON=""
+for candidate in python3 /usr/bin/python3; do
+	if "$candidate" -c 'import redis' 2>/dev/null; then
+		PYTHON=$candidate
+		break
+	fi
+done
+[ -n "$PYTHON" ] || { echo "e2e: no python3 with redis-py (python3-redis)" >&2; exit 1; }
+"$PYTHON" .ci/redis_py_check.py "$PORT" || { cat "$LOG" >&2; exit 1; }
+
+# redis-benchmark: it asks CONFIG GET first, then runs each test; a refused command shows as an
+# "Error from server" line, a missing CONFIG as a WARNING. Its progress lines end in CR, not LF.
+BENCH_TESTS="ping,set,get,incr,mset"
+bench=$(redis-benchmark -p "$PORT" -q -t "$BENCH_TESTS" -n 2000 2>&1 | tr '\r' '\n' | grep -v '^[[:space:]]*$' |
+	grep -v 'rps=' || true)
+echo "$bench" | sed 's/^/e2e: redis-benchmark: /'
+# here-strings, not echo | grep -q: under pipefail, grep -q's early exit could fail the echo
+if grep -Eiq 'error|warn' <<<"$bench"; then
+	echo "e2e: redis-benchmark reported errors" >&2
+	exit 1
+fi
+for test in PING_INLINE PING_MBULK SET GET INCR 'MSET (10 keys)'; do
+	grep -q "^$test: .* requests per second" <<<"$bench" || {
+		echo "e2e: redis-benchmark has no result for $test" >&2
+		exit 1
+	}
+done
+
+APP=$(sample_pid)
+[ -n "$APP" ] || { echo "e2e: no sample JVM under the run command" >&2; exit 1; }
 started=$(date +%s)
 kill -TERM "$APP"
 status=0

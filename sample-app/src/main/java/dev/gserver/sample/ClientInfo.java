@@ -23,6 +23,8 @@ final class ClientInfo {
 
 	private String name = "";
 
+	private int protocol = 2;
+
 	ClientInfo(Connection connection) {
 		this.connection = connection;
 	}
@@ -39,12 +41,22 @@ final class ClientInfo {
 		this.name = name;
 	}
 
+	/** The RESP version HELLO chose: {@code resp=} in CLIENT INFO. */
+	void setProtocol(int protocol) {
+		this.protocol = protocol;
+	}
+
+	java.net.SocketAddress getLocalAddress() {
+		return this.connection.getLocalAddress();
+	}
+
 	/** One line as Redis 7 writes it, with the fields a server without Redis's internals can fill. */
 	String describe() {
 		long age = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - this.createdNanos);
 		return "id=" + this.id + " addr=" + Addresses.format(this.connection.getRemoteAddress()) + " laddr="
 				+ Addresses.format(this.connection.getLocalAddress()) + " fd=-1 name=" + this.name + " age=" + age
-				+ " idle=0 flags=N db=0 sub=0 psub=0 multi=-1 cmd=client|info user=default resp=2\n";
+				+ " idle=0 flags=N db=0 sub=0 psub=0 multi=-1 cmd=client|info user=default resp="
+				+ this.protocol + "\n";
 	}
 
 }

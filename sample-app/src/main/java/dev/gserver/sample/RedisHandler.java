@@ -2,10 +2,8 @@ package dev.gserver.sample;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.stereotype.Component;
 
@@ -14,21 +12,31 @@ import dev.gserver.Handler;
 import dev.gserver.sample.RespReader.ProtocolException;
 
 /**
- * Serves one Redis client with blocking reads: PING, ECHO, SET (EX/PX), GET, DEL, EXISTS, INCR,
- * DBSIZE, FLUSHALL, CLIENT (INFO, ID, SETNAME, GETNAME, SETINFO) and QUIT, answering the rest as
- * Redis does. Pipelined commands are answered
- * in one write once the buffered input is used up.
+ * Serves one Redis client with blocking reads: the {@link Command}s, answered as Redis 7 answers
+ * them (the string commands in {@link StringCommands}, the keyspace ones in {@link KeyCommands},
+ * the server's in {@link ServerCommands}), in RESP2 or, after {@code HELLO 3}, RESP3; an unknown
+ * command is answered as Redis does. Pipelined commands are answered in one write once the
+ * buffered input is used up.
  */
 @Component
 public class RedisHandler implements Handler {
 
-	private final KeyValueStore store;
-
 	private final SampleProperties properties;
 
+	private final StringCommands strings;
+
+	private final KeyCommands keys;
+
+	private final ServerCommands server;
+
+	/** INFO's connected_clients: the handlers running now. */
+	private final AtomicInteger connected = new AtomicInteger();
+
 	public RedisHandler(KeyValueStore store, SampleProperties properties) {
-		this.store = store;
 		this.properties = properties;
+		this.strings = new StringCommands(store);
+		this.keys = new KeyCommands(store);
+		this.server = new ServerCommands(store, this.connected::get);
 	}
 
 	@Override
@@ -37,6 +45,7 @@ public class RedisHandler implements Handler {
 				this.properties.getMaxRequestSize().toBytes());
 		RespWriter writer = new RespWriter(connection.getOutputStream());
 		ClientInfo client = new ClientInfo(connection);
+		this.connected.incrementAndGet();
 		try {
 			List<byte[]> command;
 			while ((command = reader.readCommand()) != null) {
@@ -63,6 +72,7 @@ public class RedisHandler implements Handler {
 			// the client went away in the middle of a command: nobody to answer
 		}
 		finally {
+			this.connected.decrementAndGet();
 			writer.flush();
 		}
 	}
@@ -74,190 +84,68 @@ public class RedisHandler implements Handler {
 			unknown(command, writer);
 			return false;
 		}
-		int arguments = command.size() - 1;
+		// as Redis checks the arity before it runs a command, so that each one sees the count it expects
+		if (!name.acceptsArgumentCount(command.size())) {
+			Arguments.wrongArity(writer, name.lowerCase());
+			return false;
+		}
 		switch (name) {
-			case PING:
-				if (arguments == 0) {
+			case PING -> {
+				if (command.size() > 2) {
+					Arguments.wrongArity(writer, "ping");
+				}
+				else if (command.size() == 2) {
+					writer.bulk(command.get(1));
+				}
+				else {
 					writer.pong();
 				}
-				else if (arguments == 1) {
-					writer.bulk(command.get(1));
-				}
-				else {
-					wrongArity(writer, name);
-				}
-				return false;
-			case ECHO:
-				if (arguments != 1) {
-					wrongArity(writer, name);
-				}
-				else {
-					writer.bulk(command.get(1));
-				}
-				return false;
-			case GET:
-				if (arguments != 1) {
-					wrongArity(writer, name);
-				}
-				else {
-					writer.bulk(this.store.get(command.get(1)));
-				}
-				return false;
-			case SET:
-				set(command, writer);
-				return false;
-			case DEL:
-			case EXISTS:
-				if (arguments < 1) {
-					wrongArity(writer, name);
-					return false;
-				}
-				long count = 0;
-				for (int i = 1; i < command.size(); i++) {
-					count += ((name == Command.DEL) ? this.store.delete(command.get(i)) : this.store.exists(command.get(i)))
-							? 1 : 0;
-				}
-				writer.integer(count);
-				return false;
-			case INCR:
-				if (arguments != 1) {
-					wrongArity(writer, name);
-					return false;
-				}
-				try {
-					writer.integer(this.store.increment(command.get(1)));
-				}
-				catch (NumberFormatException ex) {
-					writer.error("ERR value is not an integer or out of range");
-				}
-				catch (ArithmeticException ex) {
-					writer.error("ERR increment or decrement would overflow");
-				}
-				return false;
-			case DBSIZE:
-				if (arguments != 0) {
-					wrongArity(writer, name);
-				}
-				else {
-					writer.integer(this.store.size());
-				}
-				return false;
-			case FLUSHALL:
-				this.store.clear();
-				writer.ok();
-				return false;
-			case CLIENT:
-				client(command, writer, client);
-				return false;
-			case QUIT:
+			}
+			case ECHO -> writer.bulk(command.get(1));
+			case GET -> this.strings.get(command, writer);
+			case SET -> this.strings.set(command, writer);
+			case INCR, INCRBY -> this.strings.incrementBy(command, writer, 1);
+			case DECR, DECRBY -> this.strings.incrementBy(command, writer, -1);
+			case MGET -> this.strings.mget(command, writer);
+			case MSET -> this.strings.mset(command, writer);
+			case SETNX -> this.strings.setnx(command, writer);
+			case APPEND -> this.strings.append(command, writer);
+			case STRLEN -> this.strings.strlen(command, writer);
+			case DEL -> this.keys.delOrExists(command, writer, true);
+			case EXISTS -> this.keys.delOrExists(command, writer, false);
+			case EXPIRE -> this.keys.expire(command, writer, true);
+			case PEXPIRE -> this.keys.expire(command, writer, false);
+			case TTL -> this.keys.ttl(command, writer, true);
+			case PTTL -> this.keys.ttl(command, writer, false);
+			case PERSIST -> this.keys.persist(command, writer);
+			case TYPE -> this.keys.type(command, writer);
+			case KEYS -> this.keys.keys(command, writer);
+			case SCAN -> this.keys.scan(command, writer);
+			case SELECT -> this.server.select(command, writer);
+			case DBSIZE -> this.server.dbsize(writer);
+			case FLUSHDB, FLUSHALL -> this.server.flush(command, writer);
+			case INFO -> this.server.info(command, writer, client);
+			case CONFIG -> this.server.config(command, writer);
+			case COMMAND -> this.server.command(command, writer);
+			case HELLO -> this.server.hello(command, writer, client);
+			case CLIENT -> ClientCommands.client(command, writer, client);
+			case QUIT -> {
 				writer.ok();
 				return true;
-			default:
-				throw new IllegalStateException("No case for " + name);
-		}
-	}
-
-	/** SET key value [EX seconds | PX milliseconds] */
-	private void set(List<byte[]> command, RespWriter writer) {
-		if (command.size() < 3) {
-			wrongArity(writer, "set");
-			return;
-		}
-		long expiresAt = 0;
-		for (int i = 3; i < command.size(); i++) {
-			String option = new String(command.get(i), StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
-			boolean seconds = option.equals("EX");
-			if ((!seconds && !option.equals("PX")) || i + 1 >= command.size() || expiresAt != 0) {
-				writer.error("ERR syntax error");
-				return;
-			}
-			long amount;
-			try {
-				amount = KeyValueStore.parseInteger(command.get(++i));
-			}
-			catch (NumberFormatException ex) {
-				writer.error("ERR value is not an integer or out of range");
-				return;
-			}
-			if (amount <= 0 || amount > TimeUnit.DAYS.toMillis(365L * 100)) {
-				writer.error("ERR invalid expire time in 'set' command");
-				return;
-			}
-			expiresAt = System.nanoTime() + (seconds ? TimeUnit.SECONDS.toNanos(amount) : TimeUnit.MILLISECONDS.toNanos(amount));
-			if (expiresAt == 0) {
-				expiresAt = 1;
 			}
 		}
-		this.store.set(command.get(1), command.get(2), expiresAt);
-		writer.ok();
-	}
-
-	/** CLIENT INFO | ID | SETNAME name | GETNAME | SETINFO attribute value */
-	private static void client(List<byte[]> command, RespWriter writer, ClientInfo client) {
-		if (command.size() < 2) {
-			wrongArity(writer, "client");
-			return;
-		}
-		String subcommand = new String(command.get(1), StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
-		int arguments = command.size() - 2;
-		switch (subcommand) {
-			case "info":
-				writer.bulk(client.describe().getBytes(StandardCharsets.UTF_8));
-				break;
-			case "id":
-				writer.integer(client.getId());
-				break;
-			case "getname":
-				writer.bulk(client.getName().isEmpty() ? null : client.getName().getBytes(StandardCharsets.UTF_8));
-				break;
-			case "setname":
-				if (arguments != 1) {
-					wrongArity(writer, "client|setname");
-					return;
-				}
-				String name = new String(command.get(2), StandardCharsets.UTF_8);
-				if (name.chars().anyMatch((c) -> c <= ' ' || c > '~')) {
-					writer.error("ERR Client names cannot contain spaces, newlines or special characters.");
-					return;
-				}
-				client.setName(name);
-				writer.ok();
-				break;
-			case "setinfo":
-				// client libraries announce themselves (lib-name, lib-ver); nothing here uses it
-				if (arguments != 2) {
-					wrongArity(writer, "client|setinfo");
-					return;
-				}
-				writer.ok();
-				break;
-			default:
-				writer.error("ERR unknown subcommand '" + printable(command.get(1)) + "'. Try CLIENT HELP.");
-		}
-	}
-
-	private static void wrongArity(RespWriter writer, Command command) {
-		wrongArity(writer, command.lowerCase());
-	}
-
-	private static void wrongArity(RespWriter writer, String name) {
-		writer.error("ERR wrong number of arguments for '" + name + "' command");
+		return false;
 	}
 
 	/** Answers as Redis 7 does: {@code ERR unknown command 'foo', with args beginning with: 'a' 'b' } */
 	private static void unknown(List<byte[]> command, RespWriter writer) {
 		StringBuilder message = new StringBuilder("ERR unknown command '")
-			.append(printable(command.get(0)))
+			.append(Arguments.printable(command.get(0)))
 			.append("', with args beginning with: ");
 		for (int i = 1; i < command.size() && message.length() < 128; i++) {
-			message.append('\'').append(printable(command.get(i))).append("' ");
+			message.append('\'').append(Arguments.printable(command.get(i))).append("' ");
 		}
 		writer.error(message.toString());
-	}
-
-	private static String printable(byte[] bytes) {
-		String text = new String(bytes, 0, Math.min(bytes.length, 128), StandardCharsets.ISO_8859_1);
-		return text.replaceAll("[\\r\\n]", " ");
 	}
 
 }

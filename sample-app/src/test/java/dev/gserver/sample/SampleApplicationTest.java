@@ -482,7 +482,7 @@ class SampleApplicationTest {
 			.GET()
 			.build();
 		HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		assertThat(response.body()).containsPattern("^\\{.*\"status\"\\s*:\\s*\"UP\"").doesNotContain("DOWN");
 		assertThat(this.httpPort).isNotEqualTo(this.port);
 	}
