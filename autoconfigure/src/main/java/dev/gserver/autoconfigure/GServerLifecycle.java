@@ -38,6 +38,9 @@ public class GServerLifecycle implements SmartLifecycle {
 
 	private volatile boolean running;
 
+	/** Whether this lifecycle turned readiness to refusing traffic, so that a start again turns it back. */
+	private volatile boolean refusedTraffic;
+
 	/**
 	 * @param servers the servers by bean name
 	 * @param shutdownPhaseTimeout {@code spring.lifecycle.timeout-per-shutdown-phase}: no stop
@@ -69,6 +72,11 @@ public class GServerLifecycle implements SmartLifecycle {
 			this.publisher.publishEvent(new GServerStartedEvent(server, name));
 		});
 		this.running = true;
+		if (this.refusedTraffic) {
+			// stopped and started again (as a test framework does with cached contexts): ready again
+			this.refusedTraffic = false;
+			AvailabilityChangeEvent.publish(this.publisher, this, ReadinessState.ACCEPTING_TRAFFIC);
+		}
 	}
 
 	@Override
@@ -119,6 +127,7 @@ public class GServerLifecycle implements SmartLifecycle {
 	private void refuseTraffic() {
 		if (this.availability == null || this.availability.getReadinessState() != ReadinessState.REFUSING_TRAFFIC) {
 			AvailabilityChangeEvent.publish(this.publisher, this, ReadinessState.REFUSING_TRAFFIC);
+			this.refusedTraffic = true;
 		}
 	}
 

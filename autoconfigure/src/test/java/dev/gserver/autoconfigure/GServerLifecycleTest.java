@@ -83,6 +83,22 @@ class GServerLifecycleTest {
 	}
 
 	@Test
+	void aLifecycleStoppedAndStartedAgainIsReadyAgain() {
+		this.runner.withConfiguration(AutoConfigurations.of(ApplicationAvailabilityAutoConfiguration.class))
+			.withBean(Handler.class, () -> (connection) -> {
+			})
+			.run((context) -> {
+				ApplicationAvailability availability = context.getBean(ApplicationAvailability.class);
+				AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
+				context.stop();
+				assertThat(availability.getReadinessState()).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
+				context.start();
+				assertThat(availability.getReadinessState()).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
+				assertThat(context.getBean(StreamServer.class).isStarted()).isTrue();
+			});
+	}
+
+	@Test
 	void timeoutPerShutdownPhaseBoundsTheStopTimeout() throws Exception {
 		CountDownLatch handling = new CountDownLatch(1);
 		Outcomes outcomes = new Outcomes();
