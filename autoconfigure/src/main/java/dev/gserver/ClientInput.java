@@ -44,16 +44,12 @@ final class ClientInput extends FilterInputStream {
 		if (this.timeoutSocket == null) {
 			return counted(this.in.read(buffer, offset, length));
 		}
+		// how long this attempt may wait for the idle timeout: all of it at first
+		int idleLeft = this.connection.readTimeoutMillis();
 		// the client owes nothing from before this read: the idle wait starts now at the earliest
-		long began = System.nanoTime();
+		long began = (idleLeft > 0) ? System.nanoTime() : 0;
 		for (;;) {
-			int idleMillis = this.connection.readTimeoutMillis();
-			int timeout = idleMillis;
-			if (idleMillis > 0) {
-				// what is left of the idle timeout since the last progress either way
-				long left = TimeUnit.MILLISECONDS.toNanos(idleMillis) - (System.nanoTime() - lastProgress(began));
-				timeout = (int) Math.max(1, Math.min(idleMillis, ceilMillis(left)));
-			}
+			int timeout = idleLeft;
 			boolean bounded = false;
 			long deadline = this.connection.readDeadline();
 			if (deadline != 0) {
@@ -77,10 +73,11 @@ final class ClientInput extends FilterInputStream {
 				if (bounded) {
 					throw ex;
 				}
-				long quiet = System.nanoTime() - lastProgress(began);
-				int current = this.connection.readTimeoutMillis();
-				if (current == 0 || quiet < TimeUnit.MILLISECONDS.toNanos(current)) {
+				int idleMillis = this.connection.readTimeoutMillis();
+				long left = TimeUnit.MILLISECONDS.toNanos(idleMillis) - (System.nanoTime() - lastProgress(began));
+				if (idleMillis == 0 || left > 0) {
 					// bytes went out meanwhile (or the timeout was lifted): not idle, wait on from then
+					idleLeft = (idleMillis == 0) ? 0 : (int) Math.max(1, Math.min(idleMillis, ceilMillis(left)));
 					continue;
 				}
 				this.connection.timedOut(ServerEventListener.TIMED_OUT_IDLE);

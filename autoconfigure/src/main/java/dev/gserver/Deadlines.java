@@ -75,6 +75,8 @@ final class Deadlines implements Runnable, Consumer<SocketConnection> {
 			this.stopping = false;
 			Thread current = this.thread;
 			if (current != null) {
+				// still watching the handlers of the previous start: it watches this one's too, under its address
+				current.setName(threadName);
 				LockSupport.unpark(current);
 				return;
 			}
