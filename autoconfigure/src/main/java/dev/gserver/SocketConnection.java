@@ -39,14 +39,15 @@ public final class SocketConnection implements Connection, Client {
 
 	private static final Logger logger = LoggerFactory.getLogger(SocketConnection.class);
 
+	/** Sets {@link #timedOut} once: the first deadline to pass is the one counted. */
+	private static final AtomicReferenceFieldUpdater<SocketConnection, String> TIMED_OUT = AtomicReferenceFieldUpdater
+		.newUpdater(SocketConnection.class, String.class, "timedOut");
+
 	private final SocketChannel channel;
 
 	private final Counters counters;
 
 	private final ServerEventListener events;
-
-	private static final AtomicReferenceFieldUpdater<SocketConnection, String> TIMED_OUT = AtomicReferenceFieldUpdater
-		.newUpdater(SocketConnection.class, String.class, "timedOut");
 
 	private volatile SSLSocket tls;
 
