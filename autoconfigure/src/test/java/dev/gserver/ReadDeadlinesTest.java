@@ -107,6 +107,15 @@ class ReadDeadlinesTest {
 
 	@Test
 	void aSlowLorisLineIsCutByTheFrameTimeoutThoughEachByteComesWithinTheIdleTimeout() throws Exception {
+		slowLorisIsCutByTheFrameTimeout(null);
+	}
+
+	@Test
+	void aSlowLorisLineIsCutByTheFrameTimeoutUnderTls() throws Exception {
+		slowLorisIsCutByTheFrameTimeout(certificates.serverContext());
+	}
+
+	private void slowLorisIsCutByTheFrameTimeout(SSLContext tls) throws Exception {
 		StreamServer server = new StreamServer("127.0.0.1:0", (connection) -> {
 			// no frame timeout set here: the reader starts with the server's
 			FrameReader in = FrameReader.of(connection);
@@ -121,10 +130,11 @@ class ReadDeadlinesTest {
 				out.write(("ERR " + ex.getReason().tag() + "\n").getBytes(StandardCharsets.UTF_8));
 			}
 		});
+		server.setSslContext(tls);
 		server.setIdleTimeout(Duration.ofSeconds(2));
 		server.setFrameTimeout(Duration.ofMillis(500));
 		this.servers.start(server);
-		try (Socket client = Clients.connect(server.getServerPort())) {
+		try (Socket client = connect(server, tls)) {
 			// a whole line is served: the deadline ends with each frame
 			assertThat(Clients.echoLine(client, "a quick line")).isEqualTo("a quick line");
 			OutputStream out = client.getOutputStream();
