@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -247,6 +248,34 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 		if (getMaxConnections() > 0) {
 			this.acceptLoop.wakeUpIfFull();
 		}
+		clientEnded();
+	}
+
+	/** Applies {@code action} to the client of every handler running (or about to): for a transport's watchdog. */
+	@SuppressWarnings("unchecked")
+	final void forEachClient(Consumer<? super C> action) {
+		this.handlers.forEach((task) -> action.accept(((ClientTask<C>) task).client()));
+	}
+
+	// ---- what a transport runs beside the accept thread (package-private: the core's transports only) ----
+
+	/** Starts what the transport runs beside the accept thread, in threads named {@code threadPrefix + "-..."}; nothing by default. */
+	void startTransport(String threadPrefix) {
+	}
+
+	/**
+	 * The listener closed (or the start failed): what {@link #startTransport(String)} started may
+	 * end once the handlers still running have; nothing by default.
+	 */
+	void closeTransport() {
+	}
+
+	/** Ends what {@link #startTransport(String)} started, now: a stop has ended the handlers; nothing by default. */
+	void stopTransport() {
+	}
+
+	/** A handler ended; nothing by default. */
+	void clientEnded() {
 	}
 
 	/** Returns whether connections are encrypted; false by default. */
@@ -279,12 +308,14 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 				if (pool != null) {
 					pool.addSlotFreedListener(this.slotFreed);
 				}
+				startTransport(threadPrefix);
 				this.acceptLoop.start(opened, threadPrefix + "-accept");
 			}
 			catch (IOException | RuntimeException ex) {
 				if (pool != null) {
 					pool.removeSlotFreedListener(this.slotFreed);
 				}
+				closeTransport();
 				if (!isListenerGiven()) {
 					Listeners.closeQuietly(opened);
 					listening(null);
@@ -341,6 +372,7 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 		}
 		Listeners.closeQuietly(listenerToClose);
 		closedListener();
+		closeTransport();
 		this.closedSignal.countDown();
 		if (previous != AcceptState.NEW) {
 			this.events.closed();
@@ -368,6 +400,7 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 		boolean report = this.stopToReport.getAndSet(false);
 		TaskGroup.StopReport stopped = this.handlers.stop(timeout);
 		this.acceptLoop.join(TaskGroup.KILL_TIMEOUT);
+		stopTransport();
 		if (report) {
 			logger.info("Stopped {}: {}", this, stopped);
 		}

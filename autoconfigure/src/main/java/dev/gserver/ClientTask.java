@@ -28,6 +28,10 @@ final class ClientTask<C extends Client> extends Task {
 		this.events = events;
 	}
 
+	C client() {
+		return this.client;
+	}
+
 	@Override
 	protected void execute() {
 		this.executed = true;

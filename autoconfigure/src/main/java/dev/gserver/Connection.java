@@ -42,22 +42,34 @@ public interface Connection extends Closeable {
 	}
 
 	/**
-	 * Returns how long one read waits for the client before the connection is closed as idle:
-	 * the server's idle timeout unless {@link #setReadTimeout(Duration)} changed it; zero waits
-	 * for ever.
+	 * Returns how long a read waits while the connection makes no progress either way before it
+	 * is closed as idle: the server's idle timeout unless {@link #setReadTimeout(Duration)} changed
+	 * it; zero waits for ever.
 	 */
 	default Duration getReadTimeout() {
 		return Duration.ZERO;
 	}
 
 	/**
-	 * Sets how long one read of this connection waits for the client, overriding the server's
-	 * idle timeout: a read that waits longer fails with a {@link java.net.SocketTimeoutException}
-	 * and the connection is closed as idle. Zero waits for ever.
+	 * Sets how long a read of this connection waits, overriding the server's idle timeout for
+	 * reads: a read during which nothing arrives, and nothing goes out either (another thread of
+	 * the handler writing), for this long fails with a {@link java.net.SocketTimeoutException},
+	 * and the connection is closed as idle ({@code gserver.connections.timed.out{reason=idle}}).
+	 * Zero waits for ever. Takes effect from the next read.
 	 * @throws UnsupportedOperationException where the transport has no read timeout (a Unix socket)
 	 */
 	default void setReadTimeout(Duration timeout) {
 		throw new UnsupportedOperationException(getClass().getSimpleName() + " has no read timeout");
+	}
+
+	/**
+	 * Returns how long a frame may take from its first byte to its last: what a
+	 * {@link dev.gserver.codec.FrameReader#of(Connection) FrameReader of this connection} starts
+	 * with. The server's frame timeout (30 seconds unless configured); zero, no limit, where the
+	 * transport cannot bound a read (a Unix socket).
+	 */
+	default Duration getFrameTimeout() {
+		return Duration.ZERO;
 	}
 
 	/**

@@ -22,8 +22,24 @@ public interface ServerEventListener {
 	default void connectionRejected() {
 	}
 
-	/** A connection was closed because its client sent nothing for the idle timeout. */
-	default void connectionIdleClosed() {
+	/**
+	 * {@link #connectionTimedOut(String)}'s reason: the connection made no progress either way for
+	 * the idle timeout (or the read timeout its handler set): no byte came in while the handler
+	 * read, or none went out while it wrote.
+	 */
+	String TIMED_OUT_IDLE = "idle";
+
+	/** {@link #connectionTimedOut(String)}'s reason: a write stayed blocked longer than the write timeout. */
+	String TIMED_OUT_WRITE = "write";
+
+	/**
+	 * The server closed a connection because one of its deadlines passed; the handler's blocked
+	 * read or write then fails, and that failure is not counted as an error. A frame that took
+	 * longer than its frame timeout is no such close: it is a {@link #frameRejected(String)}
+	 * {@code stalled}, and the connection stays open for the handler to answer.
+	 * @param reason {@link #TIMED_OUT_IDLE} or {@link #TIMED_OUT_WRITE}
+	 */
+	default void connectionTimedOut(String reason) {
 	}
 
 	/** A handler started serving a connection. */

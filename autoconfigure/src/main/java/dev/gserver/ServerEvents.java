@@ -35,8 +35,8 @@ final class ServerEvents implements ServerEventListener {
 	}
 
 	@Override
-	public void connectionIdleClosed() {
-		each(ServerEventListener::connectionIdleClosed);
+	public void connectionTimedOut(String reason) {
+		each((listener) -> listener.connectionTimedOut(reason));
 	}
 
 	@Override

@@ -1,7 +1,6 @@
 package dev.gserver;
 
 import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,12 +8,11 @@ import java.io.SequenceInputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
-import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
@@ -30,10 +28,20 @@ import dev.gserver.proxy.ProxyProtocolMode;
 /**
  * A TCP or Unix-socket client, as a {@link Handler} sees it: the accepted channel, and on a TLS
  * server, the TLS socket layered over it once the handshake is done.
+ * <p>
+ * Its deadlines: reads are bounded by the read timeout (the idle timeout unless the handler set
+ * its own) and a codec's frame deadline, on the handler's thread ({@link ClientInput}); writes
+ * are timed for the server's {@link Deadlines} watchdog ({@link ClientOutput}), which closes a
+ * connection whose write stays blocked for the write timeout, or for the idle timeout with
+ * nothing read meanwhile.
  */
 public final class SocketConnection implements Connection, Client {
 
 	private static final Logger logger = LoggerFactory.getLogger(SocketConnection.class);
+
+	/** Sets {@link #timedOut} once: the first deadline to pass is the one counted. */
+	private static final AtomicReferenceFieldUpdater<SocketConnection, String> TIMED_OUT = AtomicReferenceFieldUpdater
+		.newUpdater(SocketConnection.class, String.class, "timedOut");
 
 	private final SocketChannel channel;
 
@@ -43,7 +51,8 @@ public final class SocketConnection implements Connection, Client {
 
 	private volatile SSLSocket tls;
 
-	private volatile boolean closedIdle;
+	/** Why the server closed the connection for a deadline ({@code idle}, {@code write}), or {@code null}. */
+	private volatile String timedOut;
 
 	/** The PROXY protocol header the connection started with, or {@code null}. */
 	private volatile ProxyHeader proxyHeader;
@@ -60,24 +69,45 @@ public final class SocketConnection implements Connection, Client {
 
 	private volatile long readDeadline;
 
+	/** The server's frame timeout when this connection was accepted; zero on a Unix socket, whose reads cannot be bounded. */
+	private final Duration frameTimeout;
+
+	/**
+	 * When the write in progress started or last moved, in {@link Deadlines#now()} terms; 0 while
+	 * no write is in progress. Set by {@link ClientOutput} (and by a TLS close, which writes),
+	 * read by the watchdog.
+	 */
+	volatile long writeSince;
+
+	/** When a write last moved bytes to the socket; when the connection was accepted before that. */
+	private volatile long lastWrite;
+
+	/** When a read last brought bytes; when the connection was accepted before that. */
+	private volatile long lastRead;
+
 	private OutputStream out;
 
 	private SocketConnection(SocketChannel channel, Counters counters, ServerEventListener events,
-			int readTimeoutMillis) {
+			int readTimeoutMillis, Duration frameTimeout) {
 		this.channel = channel;
 		this.counters = counters;
 		this.events = events;
 		this.timeoutSocket = (remoteAddress(channel) instanceof InetSocketAddress) ? channel.socket() : null;
 		this.readTimeoutMillis = readTimeoutMillis;
+		this.frameTimeout = (this.timeoutSocket != null) ? frameTimeout : Duration.ZERO;
+		long now = Deadlines.now();
+		this.lastWrite = now;
+		this.lastRead = now;
 	}
 
 	/**
 	 * Takes a channel just accepted: blocking, with {@code TCP_NODELAY} as asked and the idle
 	 * timeout as its read timeout (a Unix socket has neither); closes it when that fails.
 	 * @param idleTimeout how long a read may wait for the client; zero for ever
+	 * @param frameTimeout what a {@link dev.gserver.codec.FrameReader} of the connection starts with
 	 */
 	static SocketConnection accepted(SocketChannel channel, boolean tcpNoDelay, Duration idleTimeout,
-			Counters counters, ServerEventListener events) throws IOException {
+			Duration frameTimeout, Counters counters, ServerEventListener events) throws IOException {
 		try {
 			channel.configureBlocking(true);
 			int readTimeout = 0;
@@ -88,7 +118,7 @@ public final class SocketConnection implements Connection, Client {
 				readTimeout = Durations.toSocketTimeout(idleTimeout);
 				channel.socket().setSoTimeout(readTimeout);
 			}
-			return new SocketConnection(channel, counters, events, readTimeout);
+			return new SocketConnection(channel, counters, events, readTimeout, frameTimeout);
 		}
 		catch (IOException | RuntimeException ex) {
 			channel.close();
@@ -178,7 +208,7 @@ public final class SocketConnection implements Connection, Client {
 	@Override
 	public InputStream getInputStream() throws IOException {
 		if (this.in == null) {
-			this.in = new ClientInput(rawInput());
+			this.in = new ClientInput(rawInput(), this, this.timeoutSocket);
 		}
 		return this.in;
 	}
@@ -186,7 +216,7 @@ public final class SocketConnection implements Connection, Client {
 	@Override
 	public OutputStream getOutputStream() throws IOException {
 		if (this.out == null) {
-			this.out = this.counters.counting(rawOutput());
+			this.out = new ClientOutput(rawOutput(), this);
 		}
 		return this.out;
 	}
@@ -252,16 +282,21 @@ public final class SocketConnection implements Connection, Client {
 		return this.channel.isOpen();
 	}
 
-	/** Closes the connection, with a TLS close_notify first when it is secure. */
+	/**
+	 * Closes the connection, with a TLS close_notify first when it is secure: a write, which can
+	 * block on a client that reads nothing, so that it is timed as writes are.
+	 */
 	@Override
 	public void close() throws IOException {
 		SSLSocket socket = this.tls;
 		try {
 			if (socket != null) {
+				this.writeSince = Deadlines.now();
 				socket.close();
 			}
 		}
 		finally {
+			this.writeSince = 0;
 			this.channel.close();
 		}
 	}
@@ -280,6 +315,11 @@ public final class SocketConnection implements Connection, Client {
 	}
 
 	@Override
+	public Duration getFrameTimeout() {
+		return this.frameTimeout;
+	}
+
+	@Override
 	public void setReadDeadline(long deadlineNanos) {
 		this.readDeadline = deadlineNanos;
 	}
@@ -289,17 +329,54 @@ public final class SocketConnection implements Connection, Client {
 		this.events.frameRejected(reason);
 	}
 
-	/** A read timed out: the client was idle too long, so the server closes the connection. */
-	private void closeIdle() {
-		this.closedIdle = true;
-		this.events.connectionIdleClosed();
-		abort();
+	int readTimeoutMillis() {
+		return this.readTimeoutMillis;
 	}
 
-	/** Returns whether the server closed the connection for its idle timeout. */
+	long readDeadline() {
+		return this.readDeadline;
+	}
+
+	/** Counts bytes read, and notes that the connection moved. */
+	void received(int n) {
+		this.counters.received.add(n);
+		this.lastRead = Deadlines.now();
+	}
+
+	/** Counts bytes written, and notes that the connection moved; returns when. */
+	long wrote(int n) {
+		this.counters.sent.add(n);
+		long now = Deadlines.now();
+		this.lastWrite = now;
+		return now;
+	}
+
+	long lastReadProgress() {
+		return this.lastRead;
+	}
+
+	long lastWriteProgress() {
+		return this.lastWrite;
+	}
+
+	/**
+	 * A deadline passed: reports it, then closes the connection at once, from the handler's
+	 * thread (a read) or the watchdog's (a write), so that the blocked call fails. Only the first
+	 * deadline to pass counts.
+	 * @param reason {@link ServerEventListener#TIMED_OUT_IDLE} or {@link ServerEventListener#TIMED_OUT_WRITE}
+	 */
+	void timedOut(String reason) {
+		if (TIMED_OUT.compareAndSet(this, null, reason)) {
+			// reported before the close: whoever sees the connection closed can already see why
+			this.events.connectionTimedOut(reason);
+			abort();
+		}
+	}
+
+	/** Returns whether the server closed the connection for one of its deadlines. */
 	@Override
 	public boolean wasClosedByServer() {
-		return this.closedIdle;
+		return this.timedOut != null;
 	}
 
 	/** Closes the connection at once, from any thread: no close_notify that could block. */
@@ -325,64 +402,6 @@ public final class SocketConnection implements Connection, Client {
 		catch (IOException ex) {
 			// closed already: nothing more to read either way
 		}
-	}
-
-	/**
-	 * The client's input as its handler reads it: bytes counted, and each read bounded by the read
-	 * timeout or, when shorter, by the read deadline. A read timeout closes the connection as
-	 * idle; a deadline leaves it open for the handler.
-	 */
-	private final class ClientInput extends FilterInputStream {
-
-		/** The SO_TIMEOUT set last, so that it is set again only when it changes. */
-		private int appliedTimeout = SocketConnection.this.readTimeoutMillis;
-
-		ClientInput(InputStream in) {
-			super(in);
-		}
-
-		@Override
-		public int read() throws IOException {
-			byte[] one = new byte[1];
-			return (read(one, 0, 1) < 0) ? -1 : (one[0] & 0xff);
-		}
-
-		@Override
-		public int read(byte[] buffer, int offset, int length) throws IOException {
-			int timeout = SocketConnection.this.readTimeoutMillis;
-			long deadline = SocketConnection.this.readDeadline;
-			boolean bounded = false;
-			if (deadline != 0 && SocketConnection.this.timeoutSocket != null) {
-				// rounded up, so that a read timing out has reached the deadline
-				long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999);
-				if (left <= 0) {
-					throw new SocketTimeoutException("Read deadline passed");
-				}
-				if (timeout == 0 || left < timeout) {
-					timeout = (int) Math.min(Integer.MAX_VALUE, left);
-					bounded = true;
-				}
-			}
-			if (timeout != this.appliedTimeout && SocketConnection.this.timeoutSocket != null) {
-				SocketConnection.this.timeoutSocket.setSoTimeout(timeout);
-				this.appliedTimeout = timeout;
-			}
-			int n;
-			try {
-				n = this.in.read(buffer, offset, length);
-			}
-			catch (SocketTimeoutException ex) {
-				if (!bounded) {
-					closeIdle();
-				}
-				throw ex;
-			}
-			if (n > 0) {
-				SocketConnection.this.counters.received.add(n);
-			}
-			return n;
-		}
-
 	}
 
 	@Override

@@ -32,6 +32,21 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 	/** The listen backlog unless set: gevent's {@code backlog = 128}. */
 	public static final int DEFAULT_BACKLOG = 128;
 
+	/**
+	 * The write timeout unless set: nginx's {@code send_timeout}, which has the same meaning (a
+	 * limit between two successive writes, not on a whole reply). Long enough for a client that
+	 * pauses (a GC, a slow consumer) to catch up, short enough that one that never reads frees its
+	 * handler and buffers within a minute.
+	 */
+	public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(60);
+
+	/**
+	 * The frame timeout unless set. The readers' default limits (an 8 KiB line, a 1 MiB frame)
+	 * then ask a client for 270 bytes/s, or 35 KiB/s for the largest frame: any real client, but
+	 * not a slow-loris one. Apache's mod_reqtimeout gives a request header 20 to 40 seconds.
+	 */
+	public static final Duration DEFAULT_FRAME_TIMEOUT = Duration.ofSeconds(30);
+
 	private Integer backlog;
 
 	private boolean reusePort;
@@ -39,6 +54,13 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 	private volatile boolean tcpNoDelay = true;
 
 	private volatile Duration idleTimeout = Duration.ZERO;
+
+	private volatile Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
+
+	private volatile Duration frameTimeout = DEFAULT_FRAME_TIMEOUT;
+
+	/** The watchdog of blocked writes, started and stopped with the server. */
+	private final Deadlines deadlines = new Deadlines(this);
 
 	private volatile TlsHandshake tls = TlsHandshake.NONE;
 
@@ -112,7 +134,8 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 	protected SocketConnection doRead() throws IOException {
 		SocketChannel client = ((ServerSocketChannel) getListener()).accept();
 		return (client != null)
-				? SocketConnection.accepted(client, this.tcpNoDelay, this.idleTimeout, getCounters(), getEvents())
+				? SocketConnection.accepted(client, this.tcpNoDelay, this.idleTimeout, this.frameTimeout, getCounters(),
+						getEvents())
 				: null;
 	}
 
@@ -125,6 +148,26 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 	@Override
 	protected void handle(SocketConnection client) throws Exception {
 		getHandle().handle(client);
+	}
+
+	@Override
+	void startTransport(String threadPrefix) {
+		this.deadlines.start(threadPrefix + "-deadlines");
+	}
+
+	@Override
+	void closeTransport() {
+		this.deadlines.serverClosed();
+	}
+
+	@Override
+	void stopTransport() {
+		this.deadlines.stop(TaskGroup.KILL_TIMEOUT);
+	}
+
+	@Override
+	void clientEnded() {
+		this.deadlines.handlerEnded();
 	}
 
 	/** Removes the Unix socket file this server created. */
@@ -180,12 +223,54 @@ public class StreamServer extends BaseServer<SocketConnection, Handler> {
 	}
 
 	/**
-	 * Closes a connection whose client sends nothing for this long: the handler's blocked read
-	 * fails with a {@link java.net.SocketTimeoutException} and the connection is closed. Zero (the
-	 * default, as in gevent) turns it off.
+	 * Closes a connection that makes no progress either way for this long, as Redis's
+	 * {@code timeout} does: a handler's read that gets nothing (while nothing goes out either)
+	 * fails with a {@link java.net.SocketTimeoutException}; a write that moves nothing (while
+	 * nothing comes in either) fails with an {@link IOException}, the watchdog having closed the
+	 * connection. Counted as {@link ServerEventListener#connectionTimedOut(String) timed out} with
+	 * reason {@code idle}; a handler may change it for its reads with
+	 * {@link Connection#setReadTimeout(Duration)}. Zero (the default, as in gevent) turns it off.
+	 * New connections take a change; the write side applies it to all at once. Reads on a Unix
+	 * socket cannot time out.
 	 */
 	public void setIdleTimeout(Duration idleTimeout) {
 		this.idleTimeout = Durations.requireNonNegative("idleTimeout", idleTimeout);
+		this.deadlines.wakeUp();
+	}
+
+	public Duration getWriteTimeout() {
+		return this.writeTimeout;
+	}
+
+	/**
+	 * Closes a connection whose write stays blocked this long: a client that does not read its
+	 * replies must not hold a handler and its buffers for ever. A write hands the socket at most
+	 * 64 KiB at a time, and each piece must be taken within the timeout, so a client that reads
+	 * slowly but steadily is never cut. The handler's write fails with an {@link IOException};
+	 * counted as {@link ServerEventListener#connectionTimedOut(String) timed out} with reason
+	 * {@code write}. 60 seconds by default ({@link #DEFAULT_WRITE_TIMEOUT}); zero turns it off.
+	 * Applies to every connection at once, on TCP and Unix sockets.
+	 */
+	public void setWriteTimeout(Duration writeTimeout) {
+		this.writeTimeout = Durations.requireNonNegative("writeTimeout", writeTimeout);
+		this.deadlines.wakeUp();
+	}
+
+	public Duration getFrameTimeout() {
+		return this.frameTimeout;
+	}
+
+	/**
+	 * Sets how long a frame may take from its first byte to its last: what each connection's
+	 * {@link dev.gserver.codec.FrameReader} starts with ({@link Connection#getFrameTimeout()}),
+	 * so that a client sending a byte every few seconds, always within the idle timeout, cannot
+	 * hold a handler for ever. A frame that takes longer is refused as {@code stalled}
+	 * ({@code gserver.frames.rejected}) and the connection stays open for the handler to answer.
+	 * 30 seconds by default ({@link #DEFAULT_FRAME_TIMEOUT}); zero turns it off. New connections
+	 * take a change. Not on a Unix socket, whose reads cannot be bounded.
+	 */
+	public void setFrameTimeout(Duration frameTimeout) {
+		this.frameTimeout = Durations.requireNonNegative("frameTimeout", frameTimeout);
 	}
 
 	@Override

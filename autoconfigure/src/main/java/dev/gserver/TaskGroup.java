@@ -50,6 +50,13 @@ final class TaskGroup {
 		return this.size.get();
 	}
 
+	/** Applies {@code action} to every running task, as a weakly consistent view: for a watchdog. */
+	void forEach(Consumer<? super Task> action) {
+		for (Task task : this.tasks) {
+			action.accept(task);
+		}
+	}
+
 	/**
 	 * Waits until every task has ended, except one run by the calling thread (a handler that
 	 * stops its own server must not wait for itself).

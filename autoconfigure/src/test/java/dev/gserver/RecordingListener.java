@@ -20,7 +20,10 @@ class RecordingListener implements ServerEventListener {
 
 	final AtomicInteger paused = new AtomicInteger();
 
-	final AtomicInteger idleClosed = new AtomicInteger();
+	/** The reasons of {@link #connectionTimedOut(String)}, in order. */
+	final List<String> timedOut = new CopyOnWriteArrayList<>();
+
+	final List<String> framesRejected = new CopyOnWriteArrayList<>();
 
 	final AtomicInteger resumed = new AtomicInteger();
 
@@ -73,8 +76,13 @@ class RecordingListener implements ServerEventListener {
 	}
 
 	@Override
-	public void connectionIdleClosed() {
-		this.idleClosed.incrementAndGet();
+	public void connectionTimedOut(String reason) {
+		this.timedOut.add(reason);
+	}
+
+	@Override
+	public void frameRejected(String reason) {
+		this.framesRejected.add(reason);
 	}
 
 	@Override

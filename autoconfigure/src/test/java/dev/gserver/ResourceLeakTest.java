@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -131,6 +132,48 @@ class ResourceLeakTest {
 		}
 		assertThat(this.events.accepted).hasValue(BLOCKED_CLIENTS);
 		assertThat(this.events.outcomes).hasSize(BLOCKED_CLIENTS).containsOnly(HandlerOutcome.KILLED);
+		assertNothingLeft(server, port, baseline);
+	}
+
+	/**
+	 * Clients that never read their replies, cut by the write timeout from the server's watchdog
+	 * thread: their handlers end, and the stop leaves no thread (the watchdog's included) and no
+	 * descriptor behind.
+	 */
+	@Test
+	void connectionsCutByTheWriteTimeoutLeaveNoThreadOrDescriptor() throws Exception {
+		Snapshot baseline = warmUp(() -> Spawn.DEFAULT);
+		byte[] block = new byte[1024 * 1024];
+		StreamServer server = newServer("leak-write", (connection) -> {
+			((SocketConnection) connection).getChannel().setOption(java.net.StandardSocketOptions.SO_SNDBUF, 16 * 1024);
+			java.io.OutputStream out = connection.getOutputStream();
+			for (;;) {
+				out.write(block);
+			}
+		}, Spawn.DEFAULT);
+		server.setWriteTimeout(Duration.ofMillis(200));
+		server.start();
+		int port = server.getServerPort();
+		assertThat(threadsNamed("leak-write")).contains("leak-write[127.0.0.1:" + port + "]-deadlines");
+		List<Socket> clients = new ArrayList<>();
+		try {
+			for (int i = 0; i < BLOCKED_CLIENTS; i++) {
+				Socket client = new Socket();
+				client.setReceiveBufferSize(16 * 1024);
+				client.connect(new java.net.InetSocketAddress("127.0.0.1", port), Clients.PATIENCE_MILLIS);
+				clients.add(client);
+			}
+			await().atMost(SETTLE).until(() -> this.events.timedOut.size() == BLOCKED_CLIENTS);
+			await().atMost(SETTLE).until(() -> this.events.outcomes.size() == BLOCKED_CLIENTS);
+		}
+		finally {
+			for (Socket client : clients) {
+				client.close();
+			}
+		}
+		server.stop();
+		assertThat(this.events.timedOut).containsOnly(ServerEventListener.TIMED_OUT_WRITE);
+		assertThat(this.events.outcomes).containsOnly(HandlerOutcome.SUCCESS);
 		assertNothingLeft(server, port, baseline);
 	}
 

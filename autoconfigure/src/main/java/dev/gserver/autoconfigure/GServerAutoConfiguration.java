@@ -125,6 +125,8 @@ public final class GServerAutoConfiguration {
 			map.from(properties::isTcpNoDelay).to(server::setTcpNoDelay);
 			map.from(properties::isDropWhenFull).to(server::setDropWhenFull);
 			map.from(properties::getIdleTimeout).to(server::setIdleTimeout);
+			map.from(properties::getWriteTimeout).to(server::setWriteTimeout);
+			map.from(properties::getFrameTimeout).to(server::setFrameTimeout);
 			server.setProxyProtocol(ProxyProtocol.of(properties.getProxyProtocol())
 				.withTrusted(properties.proxyProtocolTrustedRanges())
 				.withTimeout(properties.getProxyProtocolTimeout()));

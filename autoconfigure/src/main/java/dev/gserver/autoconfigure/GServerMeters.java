@@ -37,7 +37,10 @@ class GServerMeters implements ServerEventListener {
 
 	private final Counter saturated;
 
-	private final Counter idleClosed;
+	/** Connections closed for a deadline: by idle timeout, by write timeout. */
+	private final Counter timedOutIdle;
+
+	private final Counter timedOutWrite;
 
 	/** One timer per {@link HandlerOutcome}, by ordinal. */
 	private final Timer[] handlerDurations;
@@ -63,11 +66,10 @@ class GServerMeters implements ServerEventListener {
 			.baseUnit(unit)
 			.tags(this.tags)
 			.register(registry);
-		this.idleClosed = Counter.builder("gserver.connections.idle.closed")
-			.description("Connections closed because their client sent nothing for gserver.idle-timeout")
-			.baseUnit("connections")
-			.tags(this.tags)
-			.register(registry);
+		// both reasons up front, so that an alert on the rate has a series at 0 before the first;
+		// datagrams have no connection to time out
+		this.timedOutIdle = udp ? null : timedOutCounter(ServerEventListener.TIMED_OUT_IDLE);
+		this.timedOutWrite = udp ? null : timedOutCounter(ServerEventListener.TIMED_OUT_WRITE);
 		this.saturated = Counter.builder("gserver.pool.saturated")
 			.description("Times the pool became full and accepting paused")
 			.baseUnit("events")
@@ -125,6 +127,16 @@ class GServerMeters implements ServerEventListener {
 			.register(this.registry);
 	}
 
+	private Counter timedOutCounter(String reason) {
+		return Counter.builder("gserver.connections.timed.out")
+			.description("Connections closed for a deadline, by reason: idle (no progress either way for "
+					+ "gserver.idle-timeout, or a handler's read timeout), write (a write blocked for gserver.write-timeout)")
+			.baseUnit("connections")
+			.tags(this.tags)
+			.tag("reason", reason)
+			.register(this.registry);
+	}
+
 	private Counter acceptErrorCounter(String exception, boolean fatal) {
 		return Counter.builder(ACCEPT_ERRORS)
 			.description("Failed accepts, by exception and whether they closed the server")
@@ -141,8 +153,17 @@ class GServerMeters implements ServerEventListener {
 	}
 
 	@Override
-	public void connectionIdleClosed() {
-		this.idleClosed.increment();
+	public void connectionTimedOut(String reason) {
+		if (this.timedOutIdle != null && ServerEventListener.TIMED_OUT_IDLE.equals(reason)) {
+			this.timedOutIdle.increment();
+		}
+		else if (this.timedOutWrite != null && ServerEventListener.TIMED_OUT_WRITE.equals(reason)) {
+			this.timedOutWrite.increment();
+		}
+		else {
+			// a transport of its own with a reason of its own: rare, looked up
+			timedOutCounter(reason).increment();
+		}
 	}
 
 	@Override

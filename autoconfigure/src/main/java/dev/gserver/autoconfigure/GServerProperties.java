@@ -41,10 +41,24 @@ public class GServerProperties implements Validator {
 	private Listener listener = Listener.ADDRESS;
 
 	/**
-	 * How long a client may send nothing before its connection is closed; the handler's read
-	 * then fails with a SocketTimeoutException. 0 turns it off.
+	 * How long a connection may make no progress either way before it is closed, as Redis's
+	 * 'timeout': a read that gets nothing or a write that moves nothing for this long. A handler
+	 * may change it for its reads. 0 turns it off.
 	 */
 	private Duration idleTimeout = Duration.ZERO;
+
+	/**
+	 * How long a write may stay blocked on a client that does not read before the connection is
+	 * closed; a client reading slowly but steadily is never cut. 0 turns it off.
+	 */
+	private Duration writeTimeout = Duration.ofSeconds(60);
+
+	/**
+	 * How long a frame (a line, a length-prefixed message) read with a FrameReader may take from
+	 * its first byte to its last, so that a client sending a byte now and then cannot hold a
+	 * handler. A slower frame is refused as 'stalled'. 0 turns it off.
+	 */
+	private Duration frameTimeout = Duration.ofSeconds(30);
 
 	/**
 	 * Port to listen on, 0 for any free port (published as 'local.gserver.port').
@@ -186,6 +200,22 @@ public class GServerProperties implements Validator {
 
 	public void setIdleTimeout(Duration idleTimeout) {
 		this.idleTimeout = idleTimeout;
+	}
+
+	public Duration getWriteTimeout() {
+		return this.writeTimeout;
+	}
+
+	public void setWriteTimeout(Duration writeTimeout) {
+		this.writeTimeout = writeTimeout;
+	}
+
+	public Duration getFrameTimeout() {
+		return this.frameTimeout;
+	}
+
+	public void setFrameTimeout(Duration frameTimeout) {
+		this.frameTimeout = frameTimeout;
 	}
 
 	/** Returns the address to listen on, from gserver.address and gserver.port. */

@@ -52,6 +52,8 @@ final class GServerPropertiesValidator {
 		rejectNegative(errors, "stopTimeout", properties.getStopTimeout());
 		validateAddress(properties.getAddress(), errors);
 		rejectNegative(errors, "idleTimeout", properties.getIdleTimeout());
+		rejectNegative(errors, "writeTimeout", properties.getWriteTimeout());
+		rejectNegative(errors, "frameTimeout", properties.getFrameTimeout());
 		if (properties.getUdp().getPort() < 0 || properties.getUdp().getPort() > 65535) {
 			errors.rejectValue("udp.port", "range", "must be between 0 and 65535");
 		}

@@ -85,9 +85,13 @@ public final class FrameReader {
 		this.connection = connection;
 	}
 
-	/** Returns a reader of {@code connection}'s input, which reports refused frames and honours a frame timeout. */
+	/**
+	 * Returns a reader of {@code connection}'s input, which reports refused frames and honours a
+	 * frame timeout: the server's ({@link Connection#getFrameTimeout()}, {@code gserver.frame-timeout})
+	 * unless {@link #frameTimeout(Duration)} changes it.
+	 */
 	public static FrameReader of(Connection connection) throws IOException {
-		return new FrameReader(connection.getInputStream(), connection);
+		return new FrameReader(connection.getInputStream(), connection).frameTimeout(connection.getFrameTimeout());
 	}
 
 	/** Returns a reader of a plain stream: for tests and for a transport of your own; no frame timeout. */
@@ -121,8 +125,10 @@ public final class FrameReader {
 
 	/**
 	 * Sets how long a frame may take from its first byte to its last, so that a client sending a
-	 * byte every few seconds cannot hold a handler for ever; zero, the default, for no limit.
-	 * Needs a reader {@link #of(Connection) of a connection} that supports read timeouts (TCP).
+	 * byte every few seconds cannot hold a handler for ever; zero for no limit. A reader
+	 * {@link #of(Connection) of a connection} starts with the server's frame timeout (30 seconds
+	 * unless configured), one of a plain stream with none. Needs a connection that supports read
+	 * timeouts (TCP).
 	 */
 	public FrameReader frameTimeout(Duration frameTimeout) {
 		if (frameTimeout == null || frameTimeout.isNegative()) {

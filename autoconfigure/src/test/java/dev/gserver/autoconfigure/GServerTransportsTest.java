@@ -82,7 +82,7 @@ class GServerTransportsTest {
 				}
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
 				await().atMost(Duration.ofSeconds(10))
-					.until(() -> registry.get("gserver.connections.idle.closed").counter().count() == 1);
+					.until(() -> registry.get("gserver.connections.timed.out").tag("reason", "idle").counter().count() == 1);
 			});
 	}
 
