@@ -371,16 +371,11 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 			}
 		}
 		Listeners.closeQuietly(listenerToClose);
-		closedListener();
 		closeTransport();
 		this.closedSignal.countDown();
 		if (previous != AcceptState.NEW) {
 			this.events.closed();
 		}
-	}
-
-	/** Called once the listener is closed, to release what the transport holds besides it; nothing by default. */
-	protected void closedListener() {
 	}
 
 	/** Stops within {@link #getStopTimeout()}; see {@link #stop(Duration)}. */

@@ -1,6 +1,7 @@
 package dev.gserver.autoconfigure;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -24,6 +25,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 
+import dev.gserver.Addresses;
 import dev.gserver.BaseServer;
 import dev.gserver.DatagramHandler;
 import dev.gserver.DatagramServer;
@@ -31,6 +33,7 @@ import dev.gserver.Handler;
 import dev.gserver.Pool;
 import dev.gserver.Spawn;
 import dev.gserver.StreamServer;
+import dev.gserver.proxy.CidrRange;
 import dev.gserver.proxy.ProxyProtocol;
 
 /**
@@ -112,7 +115,7 @@ public final class GServerAutoConfiguration {
 			Spawn spawn = spawn(properties, beanFactory);
 			StreamServer server = (properties.getListener() == GServerProperties.Listener.INHERITED)
 					? StreamServer.inherited(handler, spawn)
-					: new StreamServer(properties.listenAddress(), handler, spawn);
+					: new StreamServer(listenAddress(properties), handler, spawn);
 			applyAcceptLoop(properties, server);
 			PropertyMapper map = PropertyMapper.get();
 			// an inherited listener was bound and given its backlog by whoever opened it
@@ -128,13 +131,25 @@ public final class GServerAutoConfiguration {
 			map.from(properties::getWriteTimeout).to(server::setWriteTimeout);
 			map.from(properties::getFrameTimeout).to(server::setFrameTimeout);
 			server.setProxyProtocol(ProxyProtocol.of(properties.getProxyProtocol())
-				.withTrusted(properties.proxyProtocolTrustedRanges())
+				.withTrusted(properties.getProxyProtocolTrusted().stream().map(CidrRange::parse).toList())
 				.withTimeout(properties.getProxyProtocolTimeout()));
 			if (properties.getSsl().getBundle() != null) {
 				GServerSsl.apply(server, properties.getSsl(), sslBundles.getObject());
 			}
 			customizers.orderedStream().forEach((customizer) -> customizer.customize(server));
 			return server;
+		}
+
+		/** Returns the address to listen on, from gserver.address and gserver.port. */
+		private static SocketAddress listenAddress(GServerProperties properties) {
+			String address = properties.getAddress();
+			if (address == null || address.isBlank()) {
+				return new InetSocketAddress(properties.getPort());
+			}
+			if (Addresses.isUnixSocket(address)) {
+				return Addresses.parse(address);
+			}
+			return new InetSocketAddress(address.trim(), properties.getPort());
 		}
 
 		private static Spawn spawn(GServerProperties properties, BeanFactory beanFactory) {

@@ -1,8 +1,6 @@
 package dev.gserver.autoconfigure;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,8 +9,6 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
-import dev.gserver.Addresses;
-import dev.gserver.proxy.CidrRange;
 import dev.gserver.proxy.ProxyProtocolMode;
 
 /**
@@ -218,17 +214,6 @@ public class GServerProperties implements Validator {
 		this.frameTimeout = frameTimeout;
 	}
 
-	/** Returns the address to listen on, from gserver.address and gserver.port. */
-	SocketAddress listenAddress() {
-		if (this.address == null || this.address.isBlank()) {
-			return new InetSocketAddress(this.port);
-		}
-		if (Addresses.isUnixSocket(this.address)) {
-			return Addresses.parse(this.address);
-		}
-		return new InetSocketAddress(this.address.trim(), this.port);
-	}
-
 	public int getPort() {
 		return this.port;
 	}
@@ -339,11 +324,6 @@ public class GServerProperties implements Validator {
 
 	public void setProxyProtocolTrusted(List<String> proxyProtocolTrusted) {
 		this.proxyProtocolTrusted = proxyProtocolTrusted;
-	}
-
-	/** Returns the trusted sources as ranges; call after validation. */
-	List<CidrRange> proxyProtocolTrustedRanges() {
-		return this.proxyProtocolTrusted.stream().map(CidrRange::parse).toList();
 	}
 
 	public Duration getProxyProtocolTimeout() {
