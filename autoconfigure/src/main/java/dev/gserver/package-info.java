@@ -8,15 +8,18 @@
  * ({@link dev.gserver.Spawn}, {@link dev.gserver.Pool}), what a server reports
  * ({@link dev.gserver.AcceptState}, {@link dev.gserver.ServerEventListener}), the transports'
  * contract ({@link dev.gserver.Client}), and gevent's address strings
- * ({@link dev.gserver.Addresses}, {@link dev.gserver.PortInUseException}).
+ * ({@link dev.gserver.Addresses}, {@link dev.gserver.PortInUseException}), and bad input
+ * ({@link dev.gserver.ProtocolException}).
  * <p>
  * <b>Internal</b> (package-private), one class per concept: {@code AcceptLoop} is gevent's hub
  * (the selector, the accept thread and the accept state) and {@code Backoff} its pause after
  * failures; {@code ClientTask}, {@code Task} and {@code TaskGroup} run, track and stop handlers;
- * {@code ServerSettings} holds what a server is configured with (the listener, spawn, handler and gevent's class attributes), and {@code BaseServer} extends it; {@code ServerEvents} and {@code Counters}
- * dispatch and count events; {@code Listeners} and {@code UnixSocketFile} bind listeners;
- * {@code TlsHandshake} and {@code TlsFailures} secure connections; {@code Threads},
- * {@code ListenerArray} and {@code Durations} are small helpers.
+ * {@code ServerSettings} and {@code StreamSettings} hold what a server is configured with, and
+ * {@code BaseServer} and {@code StreamServer} extend them to run it; {@code ServerEvents} and
+ * {@code Counters} dispatch and count events; {@code ClientInput}, {@code ClientOutput} and
+ * {@code Deadlines} bound a connection's reads and writes; {@code Listeners} and
+ * {@code UnixSocketFile} bind listeners; {@code TlsHandshake} and {@code TlsFailures} secure
+ * connections; {@code Threads}, {@code ListenerArray} and {@code Durations} are small helpers.
  * <p>
  * One connection's way: the accept thread ({@code AcceptLoop}) reserves room
  * ({@link dev.gserver.Spawn}), takes the client from the transport ({@code doRead}) and spawns a
