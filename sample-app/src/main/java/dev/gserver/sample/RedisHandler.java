@@ -1,6 +1,5 @@
 package dev.gserver.sample;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -11,13 +10,16 @@ import org.springframework.stereotype.Component;
 
 import dev.gserver.Connection;
 import dev.gserver.Handler;
-import dev.gserver.sample.RespReader.ProtocolException;
+import dev.gserver.codec.FrameException;
+import dev.gserver.codec.FrameException.Reason;
+import dev.gserver.codec.RespReader;
+import dev.gserver.codec.RespWriter;
 
 /**
  * Serves one Redis client with blocking reads: PING, ECHO, SET (EX/PX), GET, DEL, EXISTS, INCR,
  * DBSIZE, FLUSHALL, CLIENT (INFO, ID, SETNAME, GETNAME, SETINFO) and QUIT, answering the rest as
- * Redis does. Pipelined commands are answered
- * in one write once the buffered input is used up.
+ * Redis does. Reads and writes with the core's RESP codec: pipelined commands are answered in one
+ * write once the buffered input is used up (or once 32 KiB of replies are held).
  */
 @Component
 public class RedisHandler implements Handler {
@@ -33,34 +35,31 @@ public class RedisHandler implements Handler {
 
 	@Override
 	public void handle(Connection connection) throws IOException {
-		RespReader reader = new RespReader(connection.getInputStream(), this.properties.getMaxBulkLength().toBytes(),
-				this.properties.getMaxRequestSize().toBytes());
-		RespWriter writer = new RespWriter(connection.getOutputStream());
+		RespReader reader = RespReader.of(connection)
+			.maxBulkLength(this.properties.getMaxBulkLength().toBytes())
+			.maxRequestSize(this.properties.getMaxRequestSize().toBytes());
+		RespWriter writer = RespWriter.of(connection);
 		ClientInfo client = new ClientInfo(connection);
 		try {
 			List<byte[]> command;
 			while ((command = reader.readCommand()) != null) {
 				if (command.isEmpty()) {
-					if (!reader.hasBufferedInput()) {
-						writer.flush();
-					}
+					writer.flushUnlessPipelined(reader);
 					continue;
 				}
-				boolean quit = execute(command, writer, client);
-				if (quit || !reader.hasBufferedInput()) {
+				if (execute(command, writer, client)) {
 					writer.flush();
-				}
-				if (quit) {
 					return;
 				}
+				writer.flushUnlessPipelined(reader);
 			}
 		}
-		catch (ProtocolException ex) {
-			writer.error("ERR Protocol error: " + ex.getMessage());
-			writer.flush();
-		}
-		catch (EOFException ex) {
+		catch (FrameException ex) {
 			// the client went away in the middle of a command: nobody to answer
+			if (ex.getReason() != Reason.TRUNCATED) {
+				writer.error("ERR Protocol error: " + ex.getMessage());
+				writer.flush();
+			}
 		}
 		finally {
 			writer.flush();
@@ -68,7 +67,7 @@ public class RedisHandler implements Handler {
 	}
 
 	/** Runs one command and writes its reply; returns whether the client asked to quit. */
-	private boolean execute(List<byte[]> command, RespWriter writer, ClientInfo client) {
+	private boolean execute(List<byte[]> command, RespWriter writer, ClientInfo client) throws IOException {
 		Command name = Command.of(command.get(0));
 		if (name == null) {
 			unknown(command, writer);
@@ -158,7 +157,7 @@ public class RedisHandler implements Handler {
 	}
 
 	/** SET key value [EX seconds | PX milliseconds] */
-	private void set(List<byte[]> command, RespWriter writer) {
+	private void set(List<byte[]> command, RespWriter writer) throws IOException {
 		if (command.size() < 3) {
 			wrongArity(writer, "set");
 			return;
@@ -193,7 +192,7 @@ public class RedisHandler implements Handler {
 	}
 
 	/** CLIENT INFO | ID | SETNAME name | GETNAME | SETINFO attribute value */
-	private static void client(List<byte[]> command, RespWriter writer, ClientInfo client) {
+	private static void client(List<byte[]> command, RespWriter writer, ClientInfo client) throws IOException {
 		if (command.size() < 2) {
 			wrongArity(writer, "client");
 			return;
@@ -236,16 +235,16 @@ public class RedisHandler implements Handler {
 		}
 	}
 
-	private static void wrongArity(RespWriter writer, Command command) {
+	private static void wrongArity(RespWriter writer, Command command) throws IOException {
 		wrongArity(writer, command.lowerCase());
 	}
 
-	private static void wrongArity(RespWriter writer, String name) {
+	private static void wrongArity(RespWriter writer, String name) throws IOException {
 		writer.error("ERR wrong number of arguments for '" + name + "' command");
 	}
 
 	/** Answers as Redis 7 does: {@code ERR unknown command 'foo', with args beginning with: 'a' 'b' } */
-	private static void unknown(List<byte[]> command, RespWriter writer) {
+	private static void unknown(List<byte[]> command, RespWriter writer) throws IOException {
 		StringBuilder message = new StringBuilder("ERR unknown command '")
 			.append(printable(command.get(0)))
 			.append("', with args beginning with: ");
