@@ -206,12 +206,25 @@ public final class RespReader {
 				// refused from the lengths: many bulks each under the limit cannot add up past it
 				throw this.frames.refused(Reason.TOO_LONG, "request too large");
 			}
-			byte[] bulk = this.frames.readBytes((int) length, EMPTY);
-			if (this.frames.readByte() != '\r' || this.frames.readByte() != '\n') {
-				throw this.frames.refused(Reason.MALFORMED, "expected CRLF after a bulk string");
-			}
-			this.arguments.add(bulk);
+			this.arguments.add(readBulk((int) length));
 		}
+	}
+
+	/** Reads a bulk string's bytes and the CR LF after them. */
+	private byte[] readBulk(int length) throws IOException {
+		// fast path: the whole bulk has arrived, as it mostly has when a client pipelines
+		int position = this.frames.position();
+		byte[] buffer = this.frames.buffer();
+		if (this.frames.limit() - position >= length + 2L && buffer[position + length] == '\r'
+				&& buffer[position + length + 1] == '\n') {
+			this.frames.position(position + length + 2);
+			return Arrays.copyOfRange(buffer, position, position + length);
+		}
+		byte[] bulk = this.frames.readBytes(length, EMPTY);
+		if (this.frames.readByte() != '\r' || this.frames.readByte() != '\n') {
+			throw this.frames.refused(Reason.MALFORMED, "expected CRLF after a bulk string");
+		}
+		return bulk;
 	}
 
 	/**
@@ -219,6 +232,22 @@ public final class RespReader {
 	 * '-', no leading zero. One above {@code max} is refused at the digit that passes it.
 	 */
 	private long readNumber(long max, String error) throws IOException {
+		// fast path: a positive number within the limit, its CR LF buffered; anything else, the
+		// slow path reads again from the same byte and says what is wrong
+		byte[] buffer = this.frames.buffer();
+		int start = this.frames.position();
+		int limit = this.frames.limit();
+		if (start < limit && buffer[start] >= '1' && buffer[start] <= '9') {
+			long value = 0;
+			int i = start;
+			for (; i < limit && i - start < 18 && buffer[i] >= '0' && buffer[i] <= '9'; i++) {
+				value = value * 10 + (buffer[i] - '0');
+			}
+			if (i + 1 < limit && buffer[i] == '\r' && buffer[i + 1] == '\n' && value <= max) {
+				this.frames.position(i + 2);
+				return value;
+			}
+		}
 		int b = this.frames.readByte();
 		boolean negative = b == '-';
 		if (negative) {
