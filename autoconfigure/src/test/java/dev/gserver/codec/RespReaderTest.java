@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import dev.gserver.Connection;
 import dev.gserver.codec.FrameException.Reason;
 
 class RespReaderTest {
@@ -201,6 +204,22 @@ class RespReaderTest {
 		assertThat(command.get(0)).isEqualTo(value);
 	}
 
+	@Test
+	void eachRefusalIsReportedOnceToTheConnectionWithItsReason() throws IOException {
+		String[] inputs = { "*1\r\n$x\r\n", "*1\r\n$2000000000\r\n", "\"open\r\n", "*1\r\n$3\r\nab", "SET k v\r\n" };
+		List<String> reasons = new ArrayList<>();
+		for (String input : inputs) {
+			Connection connection = connection(stream(input), reasons);
+			try {
+				RespReader.of(connection).readCommand();
+			}
+			catch (FrameException ex) {
+				// reported before it is thrown
+			}
+		}
+		assertThat(reasons).containsExactly("malformed", "too-long", "malformed", "truncated");
+	}
+
 	private static List<String> inline(String input) throws IOException {
 		RespReader reader = reader(input);
 		List<String> arguments = texts(reader.readCommand());
@@ -250,6 +269,22 @@ class RespReaderTest {
 			texts.add(new String(argument, StandardCharsets.ISO_8859_1));
 		}
 		return texts;
+	}
+
+	/**
+	 * A connection over {@code in}, recording what {@link Connection#frameRejected(String)} is
+	 * told; a proxy, so that methods the interface gains need nothing here.
+	 */
+	private static Connection connection(InputStream in, List<String> reasons) {
+		return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] { Connection.class },
+				(proxy, method, args) -> switch (method.getName()) {
+					case "getInputStream" -> in;
+					case "frameRejected" -> {
+						reasons.add((String) args[0]);
+						yield null;
+					}
+					default -> method.isDefault() ? InvocationHandler.invokeDefault(proxy, method, args) : null;
+				});
 	}
 
 }
