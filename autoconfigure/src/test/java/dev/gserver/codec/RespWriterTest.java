@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.math.BigInteger;
@@ -118,6 +119,47 @@ class RespWriterTest {
 			assertThat(this.writer.buffered()).isLessThanOrEqualTo(FrameWriter.FLUSH_ABOVE);
 		}
 		assertThat(this.sent.size()).isGreaterThan(64 * 1024);
+	}
+
+	/**
+	 * Issue 13's second defect: a client that streams commands without pause always has input
+	 * buffered, so the flush policy alone never sends; the writer's bound must.
+	 */
+	@Test
+	void aClientThatNeverPausesStillGetsItsRepliesWithinTheBound() throws IOException {
+		byte[] ping = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
+		InputStream endless = new InputStream() {
+
+			private long offset;
+
+			@Override
+			public int read() {
+				return ping[(int) (this.offset++ % ping.length)];
+			}
+
+			/** Each read ends one byte into a command: there is always more buffered. */
+			@Override
+			public int read(byte[] b, int off, int len) {
+				int count = len - (int) ((this.offset + len - 1) % ping.length);
+				if (count <= 0) {
+					count = len;
+				}
+				for (int i = 0; i < count; i++) {
+					b[off + i] = (byte) read();
+				}
+				return count;
+			}
+
+		};
+		RespReader reader = RespReader.of(endless);
+		CountingStream counting = new CountingStream();
+		RespWriter replies = RespWriter.of(counting);
+		for (int i = 1; i <= 100_000; i++) {
+			reader.readCommand();
+			replies.pong().flushUnlessPipelined(reader);
+			assertThat(reader.hasBuffered()).isTrue();
+			assertThat(7L * i - counting.count).as("held back").isLessThanOrEqualTo(FrameWriter.FLUSH_ABOVE);
+		}
 	}
 
 	@Test
