@@ -172,9 +172,10 @@ public final class RespWriter implements Flushable {
 	}
 
 	/**
-	 * A double: RESP3 {@code ,}, RESP2 a bulk string; as Redis 7 writes it: {@code inf},
+	 * A double: RESP3 {@code ,}, RESP2 a bulk string; as Redis 7.2 writes it: {@code inf},
 	 * {@code -inf}, {@code nan}, an integral value without a fraction, otherwise the shortest
-	 * digits that read back the same.
+	 * digits that read back the same ({@code 0.1}, {@code 1.5e+19}; Redis 7.0 wrote 17 digits,
+	 * {@code 0.10000000000000001}).
 	 */
 	public RespWriter doubleValue(double value) throws IOException {
 		byte[] text = ascii(doubleText(value));
@@ -306,7 +307,11 @@ public final class RespWriter implements Flushable {
 		return raw(CRLF);
 	}
 
-	/** The text of a double, as Redis 7's d2string writes it. */
+	/**
+	 * The text of a double, as Redis 7.2's d2string writes it: an integral value within 2^62 as a
+	 * long; otherwise the shortest digits that read back the same (Java's), laid out as Redis's
+	 * fpconv lays them out: plainly unless the exponent is far from the digits.
+	 */
 	static String doubleText(double value) {
 		if (Double.isNaN(value)) {
 			return "nan";
@@ -317,19 +322,26 @@ public final class RespWriter implements Flushable {
 		if (value == 0) {
 			return (1 / value < 0) ? "-0" : "0";
 		}
-		if (value == Math.rint(value) && Math.abs(value) < 0x1p63) {
+		if (value == Math.rint(value) && Math.abs(value) <= 0x1p62) {
 			return Long.toString((long) value);
 		}
-		// Java's shortest round-trip digits, laid out as C's %g lays them out
-		BigDecimal exact = new BigDecimal(Double.toString(value));
-		int exponent = exact.precision() - exact.scale() - 1;
-		if (exponent >= -4 && exponent < 17) {
-			return exact.stripTrailingZeros().toPlainString();
+		BigDecimal decimal = new BigDecimal(Double.toString(Math.abs(value))).stripTrailingZeros();
+		String digits = decimal.unscaledValue().toString();
+		int count = digits.length();
+		// the value is digits * 10^last; exponent is the first digit's power of ten
+		int last = -decimal.scale();
+		int exponent = last + count - 1;
+		String sign = (value < 0) ? "-" : "";
+		if (last >= 0 && Math.abs(exponent) < count + 7) {
+			return sign + digits + "0".repeat(last);
 		}
-		BigDecimal mantissa = exact.movePointLeft(exponent).stripTrailingZeros();
-		String sign = (exponent < 0) ? "-" : "+";
-		int magnitude = Math.abs(exponent);
-		return mantissa.toPlainString() + "e" + sign + ((magnitude < 10) ? "0" : "") + magnitude;
+		if (last < 0 && (last > -7 || Math.abs(exponent) < 4)) {
+			int point = count + last;
+			return (point <= 0) ? sign + "0." + "0".repeat(-point) + digits
+					: sign + digits.substring(0, point) + "." + digits.substring(point);
+		}
+		String mantissa = (count > 1) ? digits.charAt(0) + "." + digits.substring(1) : digits;
+		return sign + mantissa + "e" + ((exponent < 0) ? "-" : "+") + Math.abs(exponent);
 	}
 
 	private static byte[] ascii(String text) {

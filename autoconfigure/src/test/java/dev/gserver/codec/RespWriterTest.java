@@ -79,7 +79,8 @@ class RespWriterTest {
 
 	@ParameterizedTest
 	@CsvSource({ "1.5, 1.5", "3.0, 3", "-0.0, -0", "0.0, 0", "0.1, 0.1", "-1234.5678, -1234.5678", "1e20, 1e+20",
-			"1.0E-5, 1e-05", "1.25e-300, 1.25e-300", "123456789.125, 123456789.125", "Infinity, inf",
+			"-1e20, -1e+20", "1.5e19, 1.5e+19", "1.23456789012345E19, 12345678901234500000", "1.0E-5, 0.00001", "1e-7, 1e-7", "1.25e-300, 1.25e-300",
+			"123456789.125, 123456789.125", "4611686018427387904, 4611686018427387904", "Infinity, inf",
 			"-Infinity, -inf", "NaN, nan" })
 	void doublesAreWrittenAsRedisWritesThem(double value, String text) throws IOException {
 		this.writer.doubleValue(value);
