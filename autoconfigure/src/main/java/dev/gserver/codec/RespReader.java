@@ -281,20 +281,22 @@ public final class RespReader {
 	 * Reads an inline command, split as Redis's sdssplitargs splits it: arguments separated by
 	 * whitespace; in double quotes, the escapes {@code \n \r \t \b \a \\ \"} and {@code \xHH}; in
 	 * single quotes, {@code \'} only; a closing quote followed by anything but whitespace or the
-	 * end of the line is an error, as is a quote never closed. A NUL outside quotes ends the
-	 * arguments (Redis reads the line as a C string). Split as the bytes come, so that an error is
-	 * refused at once.
+	 * end of the line is an error, as is a quote never closed. Checked against redis-server 7.0
+	 * on thousands of random lines of quotes, escapes and whitespace. Split as the bytes come, so
+	 * that an error is refused at once.
+	 * <p>
+	 * A NUL byte is refused: Redis looks for the line's end with {@code strchr}, which stops at
+	 * it, so Redis never takes such a line and waits until the inline limit is passed.
 	 */
 	private void readInline() throws IOException {
 		this.lineLength = 0;
 		this.tokenLength = 0;
 		boolean inToken = false;
-		boolean ignoring = false;
 		int quote = 0;
 		int b;
 		while ((b = lineByte()) != '\n') {
-			if (ignoring) {
-				continue;
+			if (b == 0) {
+				throw this.frames.refused(Reason.MALFORMED, "NUL byte in inline request");
 			}
 			if (quote == '"') {
 				if (b == '\\') {
@@ -304,9 +306,6 @@ public final class RespReader {
 					closingQuote();
 					quote = 0;
 					inToken = false;
-				}
-				else if (b == 0) {
-					throw unbalanced();
 				}
 				else {
 					append(b);
@@ -321,22 +320,17 @@ public final class RespReader {
 					quote = 0;
 					inToken = false;
 				}
-				else if (b == 0) {
-					throw unbalanced();
-				}
 				else {
 					append(b);
 				}
 			}
-			else if (!inToken && (isSpace(b) || b == 0)) {
-				// whitespace between arguments; a NUL ends them
-				ignoring = b == 0;
+			else if (!inToken && isSpace(b)) {
+				// whitespace between arguments
 			}
-			else if (b == ' ' || b == '\r' || b == '\t' || b == 0) {
+			else if (b == ' ' || b == '\r' || b == '\t') {
 				// an argument ends at these only: a vertical tab or form feed inside one is kept, as Redis keeps it
 				addToken();
 				inToken = false;
-				ignoring = b == 0;
 			}
 			else {
 				inToken = true;
@@ -362,8 +356,11 @@ public final class RespReader {
 	/** Takes the escape after a backslash in double quotes. */
 	private void escaped() throws IOException {
 		int c = lineByte();
-		if (c == '\n' || c == 0) {
+		if (c == '\n') {
 			throw unbalanced();
+		}
+		if (c == 0) {
+			throw this.frames.refused(Reason.MALFORMED, "NUL byte in inline request");
 		}
 		if (c == 'x' && isHex(this.frames.peekByte())) {
 			int high = lineByte();
@@ -390,6 +387,7 @@ public final class RespReader {
 	/** A closing quote ends its argument, and must be followed by whitespace or the end of the line. */
 	private void closingQuote() throws IOException {
 		int next = this.frames.peekByte();
+		// a NUL is refused as such when it is read
 		if (next != '\n' && next != 0 && !isSpace(next)) {
 			throw unbalanced();
 		}
