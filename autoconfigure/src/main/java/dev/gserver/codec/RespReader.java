@@ -324,13 +324,13 @@ public final class RespReader {
 					append(b);
 				}
 			}
-			else if (!inToken && isSpace(b)) {
-				// whitespace between arguments
-			}
-			else if (b == ' ' || b == '\r' || b == '\t') {
-				// an argument ends at these only: a vertical tab or form feed inside one is kept, as Redis keeps it
-				addToken();
-				inToken = false;
+			else if (inToken ? (b == ' ' || b == '\r' || b == '\t') : isSpace(b)) {
+				// any whitespace separates arguments, but only these end one: a vertical tab or form
+				// feed inside an argument is kept, as Redis keeps it
+				if (inToken) {
+					addToken();
+					inToken = false;
+				}
 			}
 			else {
 				inToken = true;
