@@ -198,4 +198,11 @@ public final class FrameWriter implements Flushable {
 		}
 	}
 
+	// ---- for the RESP writer's tests ----
+
+	/** Returns the size of the buffer: small again after a large reply. */
+	int capacity() {
+		return this.buffer.length;
+	}
+
 }

@@ -6,6 +6,7 @@
  * frames, exact reads; limits, charset, frame timeout), {@link dev.gserver.codec.FrameWriter}
  * (buffered, flushing past a bound), {@link dev.gserver.codec.LengthField} (how a frame declares
  * its length), {@link dev.gserver.codec.LineEnding}, and {@link dev.gserver.codec.FrameException}
- * (every refusal, with its reason).
+ * (every refusal, with its reason); {@link dev.gserver.codec.RespReader} and
+ * {@link dev.gserver.codec.RespWriter} (Redis's protocol, RESP2 and RESP3, with Redis's limits).
  */
 package dev.gserver.codec;

@@ -1,8 +1,11 @@
 package dev.gserver.sample;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+
+import dev.gserver.codec.RespWriter;
 
 /** Reading a command's arguments, and the error replies Redis 7 gives for bad ones, word for word. */
 final class Arguments {
@@ -32,7 +35,7 @@ final class Arguments {
 	 * The argument as Redis's {@code getLongLongFromObjectOrReply} reads it, or {@code null} after
 	 * answering {@link #NOT_AN_INTEGER}.
 	 */
-	static Long integer(byte[] argument, RespWriter writer) {
+	static Long integer(byte[] argument, RespWriter writer) throws IOException {
 		try {
 			return KeyValueStore.parseInteger(argument);
 		}
@@ -42,12 +45,12 @@ final class Arguments {
 		}
 	}
 
-	static void wrongArity(RespWriter writer, String name) {
+	static void wrongArity(RespWriter writer, String name) throws IOException {
 		writer.error("ERR wrong number of arguments for '" + name + "' command");
 	}
 
 	/** {@code ERR unknown subcommand 'X'. Try CONFIG HELP.} */
-	static void unknownSubcommand(RespWriter writer, List<byte[]> command) {
+	static void unknownSubcommand(RespWriter writer, List<byte[]> command) throws IOException {
 		writer.error("ERR unknown subcommand '" + printable(command.get(1)) + "'. Try "
 				+ text(command.get(0)).toUpperCase(Locale.ROOT) + " HELP.");
 	}

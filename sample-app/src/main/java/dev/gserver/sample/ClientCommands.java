@@ -1,7 +1,10 @@
 package dev.gserver.sample;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+
+import dev.gserver.codec.RespWriter;
 
 /** CLIENT INFO | ID | SETNAME name | GETNAME | SETINFO attribute value. */
 final class ClientCommands {
@@ -9,7 +12,7 @@ final class ClientCommands {
 	private ClientCommands() {
 	}
 
-	static void client(List<byte[]> command, RespWriter writer, ClientInfo client) {
+	static void client(List<byte[]> command, RespWriter writer, ClientInfo client) throws IOException {
 		int arguments = command.size() - 2;
 		switch (Arguments.lowerCase(command.get(1))) {
 			case "info":
@@ -45,7 +48,7 @@ final class ClientCommands {
 	}
 
 	/** Names the client, or answers Redis's error for a name it refuses; returns whether it named it. */
-	static boolean setName(ClientInfo client, byte[] bytes, RespWriter writer) {
+	static boolean setName(ClientInfo client, byte[] bytes, RespWriter writer) throws IOException {
 		String name = new String(bytes, StandardCharsets.UTF_8);
 		if (name.chars().anyMatch((c) -> c <= ' ' || c > '~')) {
 			writer.error("ERR Client names cannot contain spaces, newlines or special characters.");

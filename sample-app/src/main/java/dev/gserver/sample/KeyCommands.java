@@ -1,10 +1,13 @@
 package dev.gserver.sample;
 
+import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongPredicate;
 import java.util.function.Predicate;
+
+import dev.gserver.codec.RespWriter;
 
 /** The keyspace commands: DEL, EXISTS, EXPIRE, PEXPIRE, TTL, PTTL, PERSIST, TYPE, KEYS and SCAN. */
 final class KeyCommands {
@@ -18,7 +21,7 @@ final class KeyCommands {
 	}
 
 	/** DEL and EXISTS count every argument, so a key named twice counts twice for EXISTS. */
-	void delOrExists(List<byte[]> command, RespWriter writer, boolean delete) {
+	void delOrExists(List<byte[]> command, RespWriter writer, boolean delete) throws IOException {
 		long count = 0;
 		for (int i = 1; i < command.size(); i++) {
 			byte[] key = command.get(i);
@@ -34,7 +37,7 @@ final class KeyCommands {
 	 * first, then the time, whose absolute value in milliseconds of the wall clock must fit in 64
 	 * bits; a time already past deletes the key.
 	 */
-	void expire(List<byte[]> command, RespWriter writer, boolean seconds) {
+	void expire(List<byte[]> command, RespWriter writer, boolean seconds) throws IOException {
 		boolean nx = false;
 		boolean xx = false;
 		boolean gt = false;
@@ -88,21 +91,21 @@ final class KeyCommands {
 	}
 
 	/** TTL (seconds, rounded to the nearest as Redis does) and PTTL: -1 without expiry, -2 without the key. */
-	void ttl(List<byte[]> command, RespWriter writer, boolean seconds) {
+	void ttl(List<byte[]> command, RespWriter writer, boolean seconds) throws IOException {
 		long millis = this.store.timeToLive(command.get(1));
 		writer.integer((millis < 0 || !seconds) ? millis : (millis + 500) / 1000);
 	}
 
-	void persist(List<byte[]> command, RespWriter writer) {
+	void persist(List<byte[]> command, RespWriter writer) throws IOException {
 		writer.integer(this.store.persist(command.get(1)) ? 1 : 0);
 	}
 
 	/** Every value here is a string. */
-	void type(List<byte[]> command, RespWriter writer) {
+	void type(List<byte[]> command, RespWriter writer) throws IOException {
 		writer.simple(this.store.exists(command.get(1)) ? "string" : "none");
 	}
 
-	void keys(List<byte[]> command, RespWriter writer) {
+	void keys(List<byte[]> command, RespWriter writer) throws IOException {
 		List<byte[]> keys = this.store.keys(filter(command.get(1)));
 		writer.array(keys.size());
 		for (byte[] key : keys) {
@@ -111,7 +114,7 @@ final class KeyCommands {
 	}
 
 	/** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type], parsed as Redis 7.0 parses it. */
-	void scan(List<byte[]> command, RespWriter writer) {
+	void scan(List<byte[]> command, RespWriter writer) throws IOException {
 		BigInteger cursor = cursor(command.get(1));
 		if (cursor == null) {
 			writer.error("ERR invalid cursor");

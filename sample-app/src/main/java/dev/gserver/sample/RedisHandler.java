@@ -1,6 +1,5 @@
 package dev.gserver.sample;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,14 +8,18 @@ import org.springframework.stereotype.Component;
 
 import dev.gserver.Connection;
 import dev.gserver.Handler;
-import dev.gserver.sample.RespReader.ProtocolException;
+import dev.gserver.codec.FrameException;
+import dev.gserver.codec.FrameException.Reason;
+import dev.gserver.codec.RespReader;
+import dev.gserver.codec.RespWriter;
 
 /**
  * Serves one Redis client with blocking reads: the {@link Command}s, answered as Redis 7 answers
  * them (the string commands in {@link StringCommands}, the keyspace ones in {@link KeyCommands},
  * the server's in {@link ServerCommands}), in RESP2 or, after {@code HELLO 3}, RESP3; an unknown
- * command is answered as Redis does. Pipelined commands are answered in one write once the
- * buffered input is used up.
+ * command is answered as Redis does. Reads and writes with the core's RESP codec: pipelined
+ * commands are answered in one write once the buffered input is used up (or once 32 KiB of
+ * replies are held).
  */
 @Component
 public class RedisHandler implements Handler {
@@ -41,35 +44,32 @@ public class RedisHandler implements Handler {
 
 	@Override
 	public void handle(Connection connection) throws IOException {
-		RespReader reader = new RespReader(connection.getInputStream(), this.properties.getMaxBulkLength().toBytes(),
-				this.properties.getMaxRequestSize().toBytes());
-		RespWriter writer = new RespWriter(connection.getOutputStream());
+		RespReader reader = RespReader.of(connection)
+			.maxBulkLength(this.properties.getMaxBulkLength().toBytes())
+			.maxRequestSize(this.properties.getMaxRequestSize().toBytes());
+		RespWriter writer = RespWriter.of(connection);
 		ClientInfo client = new ClientInfo(connection);
 		this.connected.incrementAndGet();
 		try {
 			List<byte[]> command;
 			while ((command = reader.readCommand()) != null) {
 				if (command.isEmpty()) {
-					if (!reader.hasBufferedInput()) {
-						writer.flush();
-					}
+					writer.flushUnlessPipelined(reader);
 					continue;
 				}
-				boolean quit = execute(command, writer, client);
-				if (quit || !reader.hasBufferedInput()) {
+				if (execute(command, writer, client)) {
 					writer.flush();
-				}
-				if (quit) {
 					return;
 				}
+				writer.flushUnlessPipelined(reader);
 			}
 		}
-		catch (ProtocolException ex) {
-			writer.error("ERR Protocol error: " + ex.getMessage());
-			writer.flush();
-		}
-		catch (EOFException ex) {
+		catch (FrameException ex) {
 			// the client went away in the middle of a command: nobody to answer
+			if (ex.getReason() != Reason.TRUNCATED) {
+				writer.error("ERR Protocol error: " + ex.getMessage());
+				writer.flush();
+			}
 		}
 		finally {
 			this.connected.decrementAndGet();
@@ -78,7 +78,7 @@ public class RedisHandler implements Handler {
 	}
 
 	/** Runs one command and writes its reply; returns whether the client asked to quit. */
-	private boolean execute(List<byte[]> command, RespWriter writer, ClientInfo client) {
+	private boolean execute(List<byte[]> command, RespWriter writer, ClientInfo client) throws IOException {
 		Command name = Command.of(command.get(0));
 		if (name == null) {
 			unknown(command, writer);
@@ -138,7 +138,7 @@ public class RedisHandler implements Handler {
 	}
 
 	/** Answers as Redis 7 does: {@code ERR unknown command 'foo', with args beginning with: 'a' 'b' } */
-	private static void unknown(List<byte[]> command, RespWriter writer) {
+	private static void unknown(List<byte[]> command, RespWriter writer) throws IOException {
 		StringBuilder message = new StringBuilder("ERR unknown command '")
 			.append(Arguments.printable(command.get(0)))
 			.append("', with args beginning with: ");

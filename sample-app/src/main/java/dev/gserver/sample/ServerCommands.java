@@ -1,5 +1,6 @@
 package dev.gserver.sample;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+
+import dev.gserver.codec.RespWriter;
 
 /**
  * The connection and server commands: SELECT, DBSIZE, FLUSHDB, FLUSHALL, INFO, CONFIG GET, COMMAND
@@ -45,7 +48,7 @@ final class ServerCommands {
 	}
 
 	/** SELECT 0: there is only database 0. */
-	void select(List<byte[]> command, RespWriter writer) {
+	void select(List<byte[]> command, RespWriter writer) throws IOException {
 		Long index = Arguments.integer(command.get(1), writer);
 		if (index == null) {
 			return;
@@ -61,12 +64,12 @@ final class ServerCommands {
 		}
 	}
 
-	void dbsize(RespWriter writer) {
+	void dbsize(RespWriter writer) throws IOException {
 		writer.integer(this.store.size());
 	}
 
 	/** FLUSHDB and FLUSHALL [ASYNC | SYNC]: one database, so both clear it all. */
-	void flush(List<byte[]> command, RespWriter writer) {
+	void flush(List<byte[]> command, RespWriter writer) throws IOException {
 		if (command.size() > 2 || (command.size() == 2 && !Arguments.is(command.get(1), "async")
 				&& !Arguments.is(command.get(1), "sync"))) {
 			writer.error(Arguments.SYNTAX_ERROR);
@@ -80,7 +83,7 @@ final class ServerCommands {
 	 * INFO [section ...]: the sections server, clients and keyspace, in Redis's order and format;
 	 * no section, "default", "all" or "everything" is all three, an unknown one adds nothing.
 	 */
-	void info(List<byte[]> command, RespWriter writer, ClientInfo client) {
+	void info(List<byte[]> command, RespWriter writer, ClientInfo client) throws IOException {
 		boolean all = command.size() == 1;
 		boolean server = false;
 		boolean clients = false;
@@ -145,7 +148,7 @@ final class ServerCommands {
 	 * and answered with the name as asked; a pattern matches names in any case. A map of the
 	 * matches, each once.
 	 */
-	void config(List<byte[]> command, RespWriter writer) {
+	void config(List<byte[]> command, RespWriter writer) throws IOException {
 		if (!Arguments.is(command.get(1), "get")) {
 			Arguments.unknownSubcommand(writer, command);
 			return;
@@ -171,10 +174,10 @@ final class ServerCommands {
 			}
 		}
 		writer.map(matches.size());
-		matches.forEach((name, answered) -> {
-			writer.bulk(answered);
-			writer.bulk(CONFIG.get(name));
-		});
+		for (Map.Entry<String, String> match : matches.entrySet()) {
+			writer.bulk(match.getValue());
+			writer.bulk(CONFIG.get(match.getKey()));
+		}
 	}
 
 	/**
@@ -182,7 +185,7 @@ final class ServerCommands {
 	 * redis-cli 7 asks for the docs at start for its hints, and an empty map is the answer of a
 	 * server that has none.
 	 */
-	void command(List<byte[]> command, RespWriter writer) {
+	void command(List<byte[]> command, RespWriter writer) throws IOException {
 		Command[] all = Command.values();
 		if (command.size() == 1) {
 			writer.array(all.length);
@@ -229,7 +232,7 @@ final class ServerCommands {
 	 * step, ACL categories, tips, key specifications and subcommands; the flags and what follows
 	 * the key positions are left empty.
 	 */
-	private static void describe(Command command, RespWriter writer) {
+	private static void describe(Command command, RespWriter writer) throws IOException {
 		int[] keys = switch (command) {
 			case GET, SET, INCR, INCRBY, DECR, DECRBY, SETNX, APPEND, STRLEN, EXPIRE, PEXPIRE, TTL, PTTL, PERSIST, TYPE ->
 				new int[] { 1, 1, 1 };
@@ -256,7 +259,7 @@ final class ServerCommands {
 	 * the server's description in it. Without users or passwords here, the default user's any
 	 * password is accepted, as Redis accepts it without requirepass.
 	 */
-	void hello(List<byte[]> command, RespWriter writer, ClientInfo client) {
+	void hello(List<byte[]> command, RespWriter writer, ClientInfo client) throws IOException {
 		int protocol = 0;
 		if (command.size() >= 2) {
 			long version;

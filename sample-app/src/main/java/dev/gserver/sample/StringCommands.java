@@ -1,6 +1,9 @@
 package dev.gserver.sample;
 
+import java.io.IOException;
 import java.util.List;
+
+import dev.gserver.codec.RespWriter;
 
 /** The string commands: GET, SET, INCR, INCRBY, DECR, DECRBY, MGET, MSET, SETNX, APPEND, STRLEN. */
 final class StringCommands {
@@ -11,7 +14,7 @@ final class StringCommands {
 		this.store = store;
 	}
 
-	void get(List<byte[]> command, RespWriter writer) {
+	void get(List<byte[]> command, RespWriter writer) throws IOException {
 		writer.bulk(this.store.get(command.get(1)));
 	}
 
@@ -20,7 +23,7 @@ final class StringCommands {
 	 * Redis 7.0's parseExtendedStringArgumentsOrReply parses it: an option may repeat (the last time
 	 * wins), but NX with XX, or two kinds of expiry, is a syntax error.
 	 */
-	void set(List<byte[]> command, RespWriter writer) {
+	void set(List<byte[]> command, RespWriter writer) throws IOException {
 		boolean nx = false;
 		boolean xx = false;
 		boolean get = false;
@@ -95,7 +98,7 @@ final class StringCommands {
 	}
 
 	/** INCR, INCRBY, DECR and DECRBY: {@code sign} is 1 to add, -1 to subtract. */
-	void incrementBy(List<byte[]> command, RespWriter writer, int sign) {
+	void incrementBy(List<byte[]> command, RespWriter writer, int sign) throws IOException {
 		long increment = sign;
 		if (command.size() == 3) {
 			Long amount = Arguments.integer(command.get(2), writer);
@@ -119,7 +122,7 @@ final class StringCommands {
 		}
 	}
 
-	void mget(List<byte[]> command, RespWriter writer) {
+	void mget(List<byte[]> command, RespWriter writer) throws IOException {
 		writer.array(command.size() - 1);
 		for (int i = 1; i < command.size(); i++) {
 			writer.bulk(this.store.get(command.get(i)));
@@ -130,7 +133,7 @@ final class StringCommands {
 	 * MSET key value [key value ...]. Each key is set atomically, but unlike Redis, the keys are
 	 * not set all at once: a reader may see some set and others not yet.
 	 */
-	void mset(List<byte[]> command, RespWriter writer) {
+	void mset(List<byte[]> command, RespWriter writer) throws IOException {
 		if (command.size() % 2 == 0) {
 			Arguments.wrongArity(writer, "mset");
 			return;
@@ -141,15 +144,15 @@ final class StringCommands {
 		writer.ok();
 	}
 
-	void setnx(List<byte[]> command, RespWriter writer) {
+	void setnx(List<byte[]> command, RespWriter writer) throws IOException {
 		writer.integer(this.store.setIfAbsent(command.get(1), command.get(2)) ? 1 : 0);
 	}
 
-	void append(List<byte[]> command, RespWriter writer) {
+	void append(List<byte[]> command, RespWriter writer) throws IOException {
 		writer.integer(this.store.append(command.get(1), command.get(2)));
 	}
 
-	void strlen(List<byte[]> command, RespWriter writer) {
+	void strlen(List<byte[]> command, RespWriter writer) throws IOException {
 		byte[] value = this.store.get(command.get(1));
 		writer.integer((value != null) ? value.length : 0);
 	}

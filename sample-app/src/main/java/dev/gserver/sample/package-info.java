@@ -1,6 +1,7 @@
 /**
- * The sample application: a Redis-compatible key-value server ({@code RedisHandler} on a
- * {@code RespReader} and {@code RespWriter}) built on the gserver starter, with its properties
- * ({@code SampleProperties}) and the per-connection client state ({@code ClientInfo}).
+ * The sample application: a Redis-compatible key-value server ({@code RedisHandler} on the
+ * core's RESP codec, {@code dev.gserver.codec.RespReader} and {@code RespWriter}) built on the
+ * gserver starter, with its properties ({@code SampleProperties}) and the per-connection client
+ * state ({@code ClientInfo}).
  */
 package dev.gserver.sample;

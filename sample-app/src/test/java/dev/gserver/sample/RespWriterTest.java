@@ -6,9 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
+
+import dev.gserver.codec.RespWriter;
 
 /**
  * Each reply type's bytes in RESP2 and RESP3, as redis-server writes them (Redis's networking.c:
@@ -64,7 +65,7 @@ class RespWriterTest {
 
 	@Test
 	void protocolIsTwoUntilSetAndOnlyTwoOrThree() {
-		RespWriter writer = new RespWriter(new ByteArrayOutputStream());
+		RespWriter writer = RespWriter.of(new ByteArrayOutputStream());
 		assertThat(writer.getProtocol()).isEqualTo(2);
 		writer.setProtocol(3);
 		assertThat(writer.getProtocol()).isEqualTo(3);
@@ -72,11 +73,19 @@ class RespWriterTest {
 		assertThat(writer.getProtocol()).isEqualTo(3);
 	}
 
-	private static String write(int protocol, Consumer<RespWriter> reply) throws IOException {
+	/** A reply written by the codec's writer, the one the sample answers with. */
+	@FunctionalInterface
+	private interface Reply {
+
+		void writeTo(RespWriter writer) throws IOException;
+
+	}
+
+	private static String write(int protocol, Reply reply) throws IOException {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		RespWriter writer = new RespWriter(out);
+		RespWriter writer = RespWriter.of(out);
 		writer.setProtocol(protocol);
-		reply.accept(writer);
+		reply.writeTo(writer);
 		writer.flush();
 		return out.toString(StandardCharsets.ISO_8859_1);
 	}

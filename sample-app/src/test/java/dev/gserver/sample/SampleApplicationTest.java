@@ -448,6 +448,15 @@ class SampleApplicationTest {
 		}
 	}
 
+	/** Issue 13: inline arguments in quotes were split at their spaces, where Redis keeps them whole. */
+	@Test
+	void inlineQuotedArgumentsAreKeptWhole() throws IOException {
+		assertThat(exchangeUntilEnd("SET qk \"a b\"\r\nGET qk\r\nSET 'q\\'s' \"\\x41\\tB\"\r\nGET \"q's\"\r\nQUIT\r\n"))
+			.isEqualTo("+OK\r\n$3\r\na b\r\n+OK\r\n$3\r\nA\tB\r\n+OK\r\n");
+		assertThat(exchangeUntilEnd("PING\r\nSET qk \"a b\"c\r\n"))
+			.isEqualTo("+PONG\r\n-ERR Protocol error: unbalanced quotes in request\r\n");
+	}
+
 	@Test
 	void replyBeforeAnEmptyCommandIsSentAtOnce() throws IOException {
 		for (String empty : new String[] { "\r\n", "*0\r\n" }) {

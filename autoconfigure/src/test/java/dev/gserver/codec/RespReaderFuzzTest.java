@@ -1,4 +1,4 @@
-package dev.gserver.sample;
+package dev.gserver.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-import dev.gserver.sample.RespReader.ProtocolException;
+import dev.gserver.codec.FrameException.Reason;
 
 /**
  * Property-based tests of {@link RespReader}: random bytes, valid pipelined commands and mutated
@@ -35,18 +35,23 @@ class RespReaderFuzzTest {
 	/** Only a cap for a slow machine: the count is the budget. */
 	private static final long MAX_NANOS = TimeUnit.SECONDS.toNanos(3);
 
-	/** The sample's default, {@code sample.max-bulk-length}. */
+	/** Redis's proto-max-bulk-len, the reader's default. */
 	private static final long MAX_BULK_LENGTH = 512L * 1024 * 1024;
 
 	/**
 	 * What any input may cost: a bulk string's first 64 KiB are allocated from its header, the
-	 * read buffer grows to 16 KiB, and an exception carries its stack trace.
+	 * read buffer grows to 16 KiB (the FrameReader's read-ahead), and an exception carries its
+	 * stack trace.
 	 */
 	private static final long FIXED_ALLOCATION = 128 * 1024;
 
 	/** What each byte received may cost on top: arrays that double as they fill, and their copies. */
 	private static final long ALLOCATION_PER_BYTE = 32;
 
+	/** What ends an inline argument. */
+	private static final byte[] SEPARATORS = { ' ', '\t', '\r' };
+
+	/** What is skipped between inline arguments: a vertical tab or form feed only after a separator. */
 	private static final byte[] WHITESPACE = { ' ', '\t', '\r', 0x0B, '\f' };
 
 	private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory
@@ -100,15 +105,15 @@ class RespReaderFuzzTest {
 	@Test
 	void protocolErrorMessagesHaveNoLineBreaks() {
 		for (String input : new String[] { "*1\r\n\r\n", "*1\r\n\n", "*2\r\n$1\r\na\r\n\r\n" }) {
-			RespReader reader = new RespReader(new ByteArrayInputStream(ascii(input)), MAX_BULK_LENGTH, Long.MAX_VALUE);
-			assertThatExceptionOfType(ProtocolException.class).isThrownBy(reader::readCommand)
+			RespReader reader = RespReader.of(new ByteArrayInputStream(ascii(input)));
+			assertThatExceptionOfType(FrameException.class).isThrownBy(reader::readCommand)
 				.withMessage("expected '$', got ' '");
 		}
 	}
 
 	/** Returns the bytes allocated by this thread while reading every command of {@code input}. */
 	private static long allocatedReading(byte[] input, long maxBulkLength, int most) {
-		RespReader reader = new RespReader(new TrickleInputStream(input, most), maxBulkLength, Long.MAX_VALUE);
+		RespReader reader = reader(new TrickleInputStream(input, most), maxBulkLength);
 		long thread = Thread.currentThread().getId();
 		long before = THREADS.getThreadAllocatedBytes(thread);
 		try {
@@ -124,14 +129,14 @@ class RespReaderFuzzTest {
 
 	private enum Outcome {
 
-		COMMANDS, PROTOCOL_ERROR, EOF
+		COMMANDS, PROTOCOL_ERROR, TRUNCATED
 
 	}
 
 	/** Reads every command of one case and checks every property; {@code most} bounds the bytes per read. */
 	private static Outcome check(Case generated, int most, int run, boolean measure) {
 		TrickleInputStream in = new TrickleInputStream(generated.input, most);
-		RespReader reader = new RespReader(in, generated.maxBulkLength, Long.MAX_VALUE);
+		RespReader reader = reader(in, generated.maxBulkLength);
 		List<List<byte[]>> commands = new ArrayList<>();
 		long thread = Thread.currentThread().getId();
 		long before = measure ? THREADS.getThreadAllocatedBytes(thread) : 0;
@@ -148,14 +153,18 @@ class RespReaderFuzzTest {
 			assertThat(in.available()).as(() -> describe(generated, run) + ": end before the input's").isZero();
 			outcome = Outcome.COMMANDS;
 		}
-		catch (ProtocolException ex) {
-			// RedisHandler sends the message as an error line: CR or LF in it would break the reply
+		catch (FrameException ex) {
+			// a handler sends the message as an error line: CR or LF in it would break the reply
 			assertThat(ex.getMessage()).as(() -> describe(generated, run)).doesNotContain("\r", "\n").hasSizeLessThan(200);
-			outcome = Outcome.PROTOCOL_ERROR;
-		}
-		catch (EOFException ex) {
-			assertThat(in.available()).as(() -> describe(generated, run) + ": EOF before the end of the input").isZero();
-			outcome = Outcome.EOF;
+			assertThat(ex.getReason()).as(() -> describe(generated, run)).isNotEqualTo(Reason.STALLED);
+			if (ex.getReason() == Reason.TRUNCATED) {
+				assertThat(in.available()).as(() -> describe(generated, run) + ": truncated before the end of the input")
+					.isZero();
+				outcome = Outcome.TRUNCATED;
+			}
+			else {
+				outcome = Outcome.PROTOCOL_ERROR;
+			}
 		}
 		catch (Throwable ex) {
 			throw new AssertionError(describe(generated, run) + " threw " + ex, ex);
@@ -288,7 +297,8 @@ class RespReaderFuzzTest {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		if (random.nextBoolean() && inlineable(command)) {
 			for (byte[] argument : command) {
-				for (int i = random.nextInt(3); i >= 0; i--) {
+				out.write(SEPARATORS[random.nextInt(SEPARATORS.length)]);
+				for (int i = random.nextInt(3); i > 0; i--) {
 					out.write(WHITESPACE[random.nextInt(WHITESPACE.length)]);
 				}
 				out.writeBytes(argument);
@@ -306,8 +316,8 @@ class RespReaderFuzzTest {
 	}
 
 	/**
-	 * Inline, arguments are split at whitespace, the line may not start with '*' (a multi-bulk)
-	 * and is at most 64 KiB.
+	 * Inline, arguments are split at whitespace, quotes are Redis's, a NUL ends the line's
+	 * arguments, the line may not start with '*' (a multi-bulk) and is at most 64 KiB.
 	 */
 	private static boolean inlineable(List<byte[]> command) {
 		int length = 0;
@@ -316,7 +326,7 @@ class RespReaderFuzzTest {
 				return false;
 			}
 			for (byte b : argument) {
-				if (b == '\n' || b == '*' || isWhitespace(b)) {
+				if (b == '\n' || b == '*' || b == '"' || b == '\'' || b == 0 || isWhitespace(b)) {
 					return false;
 				}
 			}
@@ -405,7 +415,7 @@ class RespReaderFuzzTest {
 		return -1;
 	}
 
-	private static byte[] ascii(String text) {
+	static byte[] ascii(String text) {
 		return text.getBytes(StandardCharsets.ISO_8859_1);
 	}
 
@@ -452,6 +462,10 @@ class RespReaderFuzzTest {
 			return super.read(b, off, Math.min(len, this.most));
 		}
 
+	}
+
+	static RespReader reader(InputStream in, long maxBulkLength) {
+		return RespReader.of(in).maxBulkLength(maxBulkLength).maxRequestSize(Long.MAX_VALUE);
 	}
 
 }
