@@ -145,6 +145,11 @@ public final class FrameReader {
 		return this.position < this.limit;
 	}
 
+	/** Returns the size of the buffer, for tests of its growth and shrinking. */
+	int capacity() {
+		return this.buffer.length;
+	}
+
 	/**
 	 * Reads a line, decoded with the charset.
 	 * @return the line without its terminator, or {@code null} at the end of input
@@ -173,6 +178,7 @@ public final class FrameReader {
 			return null;
 		}
 		int scanned = 0;
+		int checked = 0;
 		while (true) {
 			int end = indexOf((byte) '\n', this.position + scanned);
 			if (end >= 0) {
@@ -180,13 +186,17 @@ public final class FrameReader {
 			}
 			scanned = this.limit - this.position;
 			// fail fast: no need to wait for the terminator of a line already too long
-			if (scanned > this.maxLineLength + ((this.lineEnding == LineEnding.LF) ? 0 : 1)) {
+			// (in long arithmetic: a limit of Integer.MAX_VALUE plus one is negative in int)
+			if (scanned > this.maxLineLength + ((this.lineEnding == LineEnding.LF) ? 0L : 1L)) {
 				throw refused(Reason.TOO_LONG, "a line is longer than " + this.maxLineLength + " bytes");
 			}
 			if (this.lineEnding == LineEnding.CRLF) {
-				requireNoBareTerminator(this.position, this.limit - 1);
+				// each byte once, not the whole line again at each read: a client trickling a long
+				// line byte by byte would cost time in the square of its length
+				requireNoBareTerminator(this.position + checked, this.limit - 1);
+				checked = Math.max(checked, scanned - 1);
 			}
-			fillMore(this.maxLineLength + 2);
+			fillMore(saturatedInt((long) this.maxLineLength + 2));
 		}
 	}
 
@@ -247,7 +257,7 @@ public final class FrameReader {
 			if (scanned > this.maxLineLength) {
 				throw refused(Reason.TOO_LONG, "a frame is longer than " + this.maxLineLength + " bytes");
 			}
-			fillMore(this.maxLineLength + delimiter.length);
+			fillMore(saturatedInt((long) this.maxLineLength + delimiter.length));
 		}
 	}
 
@@ -294,7 +304,8 @@ public final class FrameReader {
 			for (int shift = 0;; shift += 7) {
 				int b = readByte();
 				header[headerLength++] = (byte) b;
-				if (shift == 63 && (b & 0x7e) != 0 || shift > 63) {
+				// the 10th byte holds bit 63 only, and ends the varint: one more would not fit the header
+				if (shift == 63 && (b & 0xfe) != 0) {
 					throw refused(Reason.MALFORMED, "a varint length field longer than 64 bits");
 				}
 				value |= (long) (b & 0x7f) << shift;
@@ -313,6 +324,10 @@ public final class FrameReader {
 		}
 		if (value < 0) {
 			throw refused(Reason.MALFORMED, "a length field beyond 2^63");
+		}
+		if (value > 1L << 33) {
+			// longer than any limit whatever the header and adjustment; refused before the sum below overflows
+			throw refused(Reason.TOO_LONG, "a frame of " + value + " bytes is longer than " + this.maxFrameLength);
 		}
 		long frameLength = headerLength + value + field.adjustment();
 		if (frameLength < headerLength) {
@@ -508,6 +523,10 @@ public final class FrameReader {
 			this.connection.frameRejected(reason.tag());
 		}
 		return new FrameException(reason, message, cause);
+	}
+
+	private static int saturatedInt(long value) {
+		return (int) Math.min(Integer.MAX_VALUE, value);
 	}
 
 	private static int requirePositive(String name, int value) {

@@ -170,6 +170,11 @@ public final class FrameWriter implements Flushable {
 		return this.length;
 	}
 
+	/** Returns the size of the buffer, for tests that it stays small. */
+	int capacity() {
+		return this.buffer.length;
+	}
+
 	/** Sends what is held and flushes the stream. */
 	@Override
 	public void flush() throws IOException {
