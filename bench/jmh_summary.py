@@ -15,6 +15,7 @@ BASELINES = {
     "server": "serversocket",  # AcceptBenchmark: a blocking ServerSocket loop, gserver off
     "metrics": "off",          # MetricsBenchmark: no registry, no listener
     "spawn": "default",        # SpawnBenchmark: a new thread per task, no pool
+    "lineReader": "bufferedreader",  # LineBenchmark: BufferedReader.readLine, unbounded
 }
 
 
