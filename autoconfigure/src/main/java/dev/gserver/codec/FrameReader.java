@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -64,6 +65,12 @@ public final class FrameReader {
 
 	private Charset charset = StandardCharsets.UTF_8;
 
+	/** The charset's strict decoder, made once: making one per line cost as much as reading the line. */
+	private CharsetDecoder decoder;
+
+	/** Whether ASCII bytes mean ASCII characters in the charset, so that an ASCII line needs no decoder. */
+	private boolean asciiCompatible = true;
+
 	private Duration frameTimeout = Duration.ZERO;
 
 	private byte[] buffer = new byte[INITIAL_CAPACITY];
@@ -116,6 +123,9 @@ public final class FrameReader {
 	/** Sets the charset of {@link #readLine()}; UTF-8 by default. Malformed input is refused, never replaced. */
 	public FrameReader charset(Charset charset) {
 		this.charset = Objects.requireNonNull(charset, "charset");
+		this.decoder = null;
+		this.asciiCompatible = charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.US_ASCII)
+				|| charset.equals(StandardCharsets.ISO_8859_1);
 		return this;
 	}
 
@@ -160,16 +170,31 @@ public final class FrameReader {
 		if (line == null) {
 			return null;
 		}
-		try {
-			return this.charset.newDecoder()
+		if (this.asciiCompatible && isAscii(line)) {
+			// the common case without a decoder: ASCII reads the same in UTF-8, US-ASCII and ISO-8859-1
+			return new String(line, StandardCharsets.ISO_8859_1);
+		}
+		if (this.decoder == null) {
+			this.decoder = this.charset.newDecoder()
 				.onMalformedInput(CodingErrorAction.REPORT)
-				.onUnmappableCharacter(CodingErrorAction.REPORT)
-				.decode(ByteBuffer.wrap(line))
-				.toString();
+				.onUnmappableCharacter(CodingErrorAction.REPORT);
+		}
+		try {
+			// decode(ByteBuffer) resets the decoder first: reusing it is safe after a failure too
+			return this.decoder.decode(ByteBuffer.wrap(line)).toString();
 		}
 		catch (CharacterCodingException ex) {
 			throw refused(Reason.MALFORMED, "a line is not valid " + this.charset.name(), ex);
 		}
+	}
+
+	private static boolean isAscii(byte[] bytes) {
+		for (byte b : bytes) {
+			if (b < 0) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/** Reads a line as bytes; see {@link #readLine()}. */

@@ -225,13 +225,16 @@ class FrameReaderTest {
 				{ (byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80 }, // past U+10FFFF
 				{ (byte) 0xff } };
 		for (byte[] line : malformed) {
-			FakeConnection connection = new FakeConnection(
-					new ByteArrayInputStream(concat(ascii("ok\n"), line, ascii("\nafter\n"))));
+			FakeConnection connection = new FakeConnection(new ByteArrayInputStream(concat(ascii("ok\n"), line,
+					ascii("\nafter\n"), "é\n".getBytes(StandardCharsets.UTF_8), line, ascii("\n"))));
 			FrameReader in = FrameReader.of(connection);
 			assertThat(in.readLine()).isEqualTo("ok");
 			assertThat(refusal(in::readLine)).as(Arrays.toString(line)).isEqualTo(Reason.MALFORMED);
 			assertThat(connection.rejected).containsExactly("malformed");
 			assertThat(in.readLine()).as("the refused line was taken whole").isEqualTo("after");
+			// the decoder, reused, starts afresh after a failure
+			assertThat(in.readLine()).isEqualTo("é");
+			assertThat(refusal(in::readLine)).as(Arrays.toString(line)).isEqualTo(Reason.MALFORMED);
 		}
 	}
 
@@ -243,6 +246,14 @@ class FrameReaderTest {
 		FrameReader latin1 = FrameReader.of(new ByteArrayInputStream(new byte[] { 'a', (byte) 0xe9, '\n' }))
 			.charset(StandardCharsets.ISO_8859_1);
 		assertThat(latin1.readLine()).isEqualTo("aé");
+		// a charset in which ASCII bytes are not ASCII characters: decoded, not taken as ASCII
+		FrameReader utf16 = FrameReader.of(new ByteArrayInputStream(new byte[] { 0, 'a', 0, 'b', '\n' }))
+			.charset(StandardCharsets.UTF_16BE);
+		assertThat(utf16.readLine()).isEqualTo("ab");
+		FrameReader backToUtf8 = FrameReader.of(new ByteArrayInputStream(new byte[] { 'a', (byte) 0xe9, '\n' }))
+			.charset(StandardCharsets.ISO_8859_1)
+			.charset(StandardCharsets.UTF_8);
+		assertThat(refusal(backToUtf8::readLine)).isEqualTo(Reason.MALFORMED);
 	}
 
 	@ParameterizedTest
