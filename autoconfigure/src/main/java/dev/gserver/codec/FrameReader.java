@@ -544,6 +544,12 @@ public final class FrameReader {
 	}
 
 	FrameException refused(Reason reason, String message, Throwable cause) {
+		// a refusal ends the frame: its deadline must not go on bounding the handler's next read
+		this.inFrame = false;
+		if (this.frameDeadline != 0) {
+			this.frameDeadline = 0;
+			this.connection.setReadDeadline(0);
+		}
 		if (this.connection != null) {
 			this.connection.frameRejected(reason.tag());
 		}

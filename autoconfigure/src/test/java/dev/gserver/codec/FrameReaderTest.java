@@ -646,6 +646,22 @@ class FrameReaderTest {
 		assertThat(FrameReader.of(reset).readLine()).as("a client that resets between frames has left").isNull();
 	}
 
+	/**
+	 * A refusal ends the frame: its deadline does not linger on the connection to cut short the
+	 * wait for what the handler reads next (an exact read after a refused line starts its own frame).
+	 */
+	@Test
+	void aRefusalLeavesNoDeadlineBehind() throws IOException {
+		FakeConnection connection = new FakeConnection(new ByteArrayInputStream(ascii("x".repeat(20) + "\n")));
+		FrameReader in = FrameReader.of(connection).maxLineLength(10).frameTimeout(Duration.ofSeconds(30));
+		assertThat(refusal(in::readLine)).isEqualTo(Reason.TOO_LONG);
+		assertThat(connection.deadline()).as("the refused frame's deadline").isZero();
+		int before = connection.deadlines.size();
+		assertThat(in.readExactly(5)).isEqualTo(ascii("xxxxx"));
+		assertThat(connection.deadlines.subList(before, connection.deadlines.size())).hasSize(2)
+			.satisfies((set) -> assertThat(set.get(0)).isNotZero(), (set) -> assertThat(set.get(1)).isZero());
+	}
+
 	@Test
 	void everyRefusalIsReportedOnceWithItsTag() throws IOException {
 		FakeConnection connection = new FakeConnection(new ByteArrayInputStream(
