@@ -16,6 +16,7 @@ BASELINES = {
     "metrics": "off",          # MetricsBenchmark: no registry, no listener
     "spawn": "default",        # SpawnBenchmark: a new thread per task, no pool
     "resp": "sample",          # RespBenchmark: the sample's RESP reader before issue 13
+    "lineReader": "bufferedreader",  # LineBenchmark: BufferedReader.readLine, unbounded
 }
 
 

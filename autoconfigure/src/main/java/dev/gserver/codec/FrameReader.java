@@ -2,12 +2,11 @@ package dev.gserver.codec;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -39,22 +38,7 @@ import dev.gserver.codec.FrameException.Reason;
  * for the {@code gserver.frames.rejected} meter. A clean end of stream between frames is the end
  * of input: the read methods return {@code null}.
  */
-public final class FrameReader {
-
-	static final int INITIAL_CAPACITY = 256;
-
-	/** A buffer grown past this for a large frame is given back once the frame is read. */
-	static final int SHRINK_ABOVE = 64 * 1024;
-
-	/** How far the buffer grows to read ahead for a client that sends a lot (pipelining). */
-	static final int READ_AHEAD = 16 * 1024;
-
-	/** A counted frame's array is allocated in steps of at most this, as its bytes arrive. */
-	static final int ALLOCATE_AT_ONCE = 64 * 1024;
-
-	private final InputStream in;
-
-	private final Connection connection;
+public final class FrameReader extends InputBuffer {
 
 	private LineEnding lineEnding = LineEnding.ANY;
 
@@ -64,25 +48,14 @@ public final class FrameReader {
 
 	private Charset charset = StandardCharsets.UTF_8;
 
-	private Duration frameTimeout = Duration.ZERO;
+	/** The charset's strict decoder, made once: making one per line cost as much as reading the line. */
+	private CharsetDecoder decoder;
 
-	private byte[] buffer = new byte[INITIAL_CAPACITY];
-
-	private int position;
-
-	private int limit;
-
-	/** When the frame being read must be complete, in {@link System#nanoTime()}; 0 between frames. */
-	private long frameDeadline;
-
-	private boolean inFrame;
-
-	/** Whether the last read filled the buffer: the client sends more than it holds. */
-	private boolean lastReadFilled;
+	/** Whether ASCII bytes mean ASCII characters in the charset, so that an ASCII line needs no decoder. */
+	private boolean asciiCompatible = true;
 
 	private FrameReader(InputStream in, Connection connection) {
-		this.in = in;
-		this.connection = connection;
+		super(in, connection);
 	}
 
 	/**
@@ -120,6 +93,9 @@ public final class FrameReader {
 	/** Sets the charset of {@link #readLine()}; UTF-8 by default. Malformed input is refused, never replaced. */
 	public FrameReader charset(Charset charset) {
 		this.charset = Objects.requireNonNull(charset, "charset");
+		this.decoder = null;
+		this.asciiCompatible = charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.US_ASCII)
+				|| charset.equals(StandardCharsets.ISO_8859_1);
 		return this;
 	}
 
@@ -151,6 +127,11 @@ public final class FrameReader {
 		return this.position < this.limit;
 	}
 
+	/** Returns the size of the buffer, for tests of its growth and shrinking. */
+	int capacity() {
+		return this.buffer.length;
+	}
+
 	/**
 	 * Reads a line, decoded with the charset.
 	 * @return the line without its terminator, or {@code null} at the end of input
@@ -161,16 +142,31 @@ public final class FrameReader {
 		if (line == null) {
 			return null;
 		}
-		try {
-			return this.charset.newDecoder()
+		if (this.asciiCompatible && isAscii(line)) {
+			// the common case without a decoder: ASCII reads the same in UTF-8, US-ASCII and ISO-8859-1
+			return new String(line, StandardCharsets.ISO_8859_1);
+		}
+		if (this.decoder == null) {
+			this.decoder = this.charset.newDecoder()
 				.onMalformedInput(CodingErrorAction.REPORT)
-				.onUnmappableCharacter(CodingErrorAction.REPORT)
-				.decode(ByteBuffer.wrap(line))
-				.toString();
+				.onUnmappableCharacter(CodingErrorAction.REPORT);
+		}
+		try {
+			// decode(ByteBuffer) resets the decoder first: reusing it is safe after a failure too
+			return this.decoder.decode(ByteBuffer.wrap(line)).toString();
 		}
 		catch (CharacterCodingException ex) {
 			throw refused(Reason.MALFORMED, "a line is not valid " + this.charset.name(), ex);
 		}
+	}
+
+	private static boolean isAscii(byte[] bytes) {
+		for (byte b : bytes) {
+			if (b < 0) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/** Reads a line as bytes; see {@link #readLine()}. */
@@ -179,6 +175,7 @@ public final class FrameReader {
 			return null;
 		}
 		int scanned = 0;
+		int checked = 0;
 		while (true) {
 			int end = indexOf((byte) '\n', this.position + scanned);
 			if (end >= 0) {
@@ -186,13 +183,17 @@ public final class FrameReader {
 			}
 			scanned = this.limit - this.position;
 			// fail fast: no need to wait for the terminator of a line already too long
-			if (scanned > this.maxLineLength + ((this.lineEnding == LineEnding.LF) ? 0 : 1)) {
+			// (in long arithmetic: a limit of Integer.MAX_VALUE plus one is negative in int)
+			if (scanned > this.maxLineLength + ((this.lineEnding == LineEnding.LF) ? 0L : 1L)) {
 				throw refused(Reason.TOO_LONG, "a line is longer than " + this.maxLineLength + " bytes");
 			}
 			if (this.lineEnding == LineEnding.CRLF) {
-				requireNoBareTerminator(this.position, this.limit - 1);
+				// each byte once, not the whole line again at each read: a client trickling a long
+				// line byte by byte would cost time in the square of its length
+				requireNoBareTerminator(this.position + checked, this.limit - 1);
+				checked = Math.max(checked, scanned - 1);
 			}
-			fillMore(this.maxLineLength + 2);
+			fillMore(saturatedInt((long) this.maxLineLength + 2));
 		}
 	}
 
@@ -253,7 +254,7 @@ public final class FrameReader {
 			if (scanned > this.maxLineLength) {
 				throw refused(Reason.TOO_LONG, "a frame is longer than " + this.maxLineLength + " bytes");
 			}
-			fillMore(this.maxLineLength + delimiter.length);
+			fillMore(saturatedInt((long) this.maxLineLength + delimiter.length));
 		}
 	}
 
@@ -300,7 +301,8 @@ public final class FrameReader {
 			for (int shift = 0;; shift += 7) {
 				int b = readByte();
 				header[headerLength++] = (byte) b;
-				if (shift == 63 && (b & 0x7e) != 0 || shift > 63) {
+				// the 10th byte holds bit 63 only, and ends the varint: one more would not fit the header
+				if (shift == 63 && (b & 0xfe) != 0) {
 					throw refused(Reason.MALFORMED, "a varint length field longer than 64 bits");
 				}
 				value |= (long) (b & 0x7f) << shift;
@@ -320,6 +322,10 @@ public final class FrameReader {
 		if (value < 0) {
 			throw refused(Reason.MALFORMED, "a length field beyond 2^63");
 		}
+		if (value > 1L << 33) {
+			// longer than any limit whatever the header and adjustment; refused before the sum below overflows
+			throw refused(Reason.TOO_LONG, "a frame of " + value + " bytes is longer than " + this.maxFrameLength);
+		}
 		long frameLength = headerLength + value + field.adjustment();
 		if (frameLength < headerLength) {
 			throw refused(Reason.MALFORMED, "a length field of " + value + " less the adjustment is negative");
@@ -337,210 +343,6 @@ public final class FrameReader {
 		byte[] frame = readBytes(body - Math.max(0, strip - headerLength), kept);
 		endFrame();
 		return frame;
-	}
-
-	// ---- the buffer, shared with the RESP reader ----
-
-	/** Waits for a frame's first byte; false at a clean end of input (or a reset) between frames. */
-	boolean startFrame() throws IOException {
-		if (this.position == this.limit) {
-			try {
-				if (readMore() < 0) {
-					return false;
-				}
-			}
-			catch (SocketException ex) {
-				// a client that resets the connection between frames (as some do on close) has left
-				if (ex.getMessage() != null && ex.getMessage().contains("reset")) {
-					return false;
-				}
-				throw ex;
-			}
-		}
-		beginFrame();
-		return true;
-	}
-
-	void beginFrame() {
-		this.inFrame = true;
-		if (!this.frameTimeout.isZero() && this.connection != null) {
-			// never 0, which means "no deadline"
-			this.frameDeadline = (System.nanoTime() + this.frameTimeout.toNanos()) | 1;
-			this.connection.setReadDeadline(this.frameDeadline);
-		}
-	}
-
-	/** A frame was read whole: the deadline ends, and a buffer grown for it is given back. */
-	void endFrame() {
-		this.inFrame = false;
-		if (this.frameDeadline != 0) {
-			this.frameDeadline = 0;
-			this.connection.setReadDeadline(0);
-		}
-		int buffered = this.limit - this.position;
-		if (this.buffer.length > SHRINK_ABOVE && buffered <= READ_AHEAD) {
-			this.buffer = Arrays.copyOfRange(this.buffer, this.position, this.position + Math.max(READ_AHEAD, buffered));
-			this.limit = buffered;
-			this.position = 0;
-		}
-	}
-
-	/** Reads one byte of the frame being read. */
-	int readByte() throws IOException {
-		if (this.position == this.limit) {
-			fillMore(this.buffer.length);
-		}
-		return this.buffer[this.position++] & 0xff;
-	}
-
-	/** Returns the next byte of the frame being read without taking it. */
-	int peekByte() throws IOException {
-		if (this.position == this.limit) {
-			fillMore(this.buffer.length);
-		}
-		return this.buffer[this.position] & 0xff;
-	}
-
-	/** Reads {@code length} more bytes of the frame after {@code prefix}, into an array that grows as they arrive. */
-	byte[] readBytes(int length, byte[] prefix) throws IOException {
-		long total = (long) prefix.length + length;
-		byte[] bytes = Arrays.copyOf(prefix, (int) Math.min(total, prefix.length + ALLOCATE_AT_ONCE));
-		int filled = prefix.length;
-		while (filled < total) {
-			if (filled == bytes.length) {
-				bytes = Arrays.copyOf(bytes, (int) Math.min(total, 2L * bytes.length));
-			}
-			if (this.position == this.limit) {
-				fillMore(this.buffer.length);
-			}
-			int chunk = Math.min(bytes.length - filled, this.limit - this.position);
-			System.arraycopy(this.buffer, this.position, bytes, filled, chunk);
-			this.position += chunk;
-			filled += chunk;
-		}
-		return bytes;
-	}
-
-	private void skip(int count) throws IOException {
-		for (int left = count; left > 0;) {
-			if (this.position == this.limit) {
-				fillMore(this.buffer.length);
-			}
-			int chunk = Math.min(left, this.limit - this.position);
-			this.position += chunk;
-			left -= chunk;
-		}
-	}
-
-	/**
-	 * Reads more bytes of the frame being read, growing the buffer up to {@code cap} when it is
-	 * full of them; the end of the stream here cuts the frame short.
-	 */
-	private void fillMore(int cap) throws IOException {
-		if (this.position > 0 && this.limit == this.buffer.length) {
-			System.arraycopy(this.buffer, this.position, this.buffer, 0, this.limit - this.position);
-			this.limit -= this.position;
-			this.position = 0;
-		}
-		if (this.limit == this.buffer.length) {
-			// doubling in long arithmetic: a buffer near 1 GiB must not overflow into a negative size
-			int grown = (int) Math.min(Math.max(cap, this.buffer.length), 2L * this.buffer.length);
-			if (grown <= this.buffer.length) {
-				throw refused(Reason.TOO_LONG, "a frame does not fit in " + this.buffer.length + " bytes");
-			}
-			this.buffer = Arrays.copyOf(this.buffer, grown);
-		}
-		if (readMore() < 0) {
-			throw refused(Reason.TRUNCATED, "the stream ended inside a frame");
-		}
-	}
-
-	/** Reads what the stream has into the free end of the buffer, within the frame's deadline. */
-	private int readMore() throws IOException {
-		if (this.position == this.limit) {
-			this.position = 0;
-			this.limit = 0;
-			if (this.buffer.length < READ_AHEAD && this.lastReadFilled) {
-				// the client sends more than the buffer holds: read ahead in larger steps
-				this.buffer = new byte[this.buffer.length * 2];
-			}
-		}
-		int free = this.buffer.length - this.limit;
-		int read;
-		try {
-			read = this.in.read(this.buffer, this.limit, free);
-		}
-		catch (SocketTimeoutException ex) {
-			if (this.frameDeadline != 0 && System.nanoTime() - this.frameDeadline >= 0) {
-				throw refused(Reason.STALLED, "a frame took longer than " + this.frameTimeout.toMillis() + " ms", ex);
-			}
-			throw ex;
-		}
-		if (read > 0) {
-			this.limit += read;
-			this.lastReadFilled = read == free;
-		}
-		return read;
-	}
-
-	private int indexOf(byte target, int from) {
-		for (int i = from; i < this.limit; i++) {
-			if (this.buffer[i] == target) {
-				return i;
-			}
-		}
-		return -1;
-	}
-
-	private int indexOf(byte[] target, int from) {
-		outer: for (int i = from; i <= this.limit - target.length; i++) {
-			for (int j = 0; j < target.length; j++) {
-				if (this.buffer[i + j] != target[j]) {
-					continue outer;
-				}
-			}
-			return i;
-		}
-		return -1;
-	}
-
-	/** Returns the refusal to throw, reported first to the connection (the {@code gserver.frames.rejected} meter). */
-	FrameException refused(Reason reason, String message) {
-		return refused(reason, message, null);
-	}
-
-	FrameException refused(Reason reason, String message, Throwable cause) {
-		if (this.connection != null) {
-			this.connection.frameRejected(reason.tag());
-		}
-		return new FrameException(reason, message, cause);
-	}
-
-	private static int requirePositive(String name, int value) {
-		if (value < 1) {
-			throw new IllegalArgumentException(name + " must be at least 1, got " + value);
-		}
-		return value;
-	}
-
-	// ---- the buffered bytes, for the RESP reader's fast path over what has arrived already ----
-
-	/** The buffer: bytes {@link #position()} to {@link #limit()} are buffered, not yet read. Not to be written. */
-	byte[] buffer() {
-		return this.buffer;
-	}
-
-	int position() {
-		return this.position;
-	}
-
-	int limit() {
-		return this.limit;
-	}
-
-	/** Takes the buffered bytes up to {@code position}, which is at most {@link #limit()}. */
-	void position(int position) {
-		this.position = position;
 	}
 
 }

@@ -3,8 +3,12 @@ package dev.gserver.codec;
 import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -69,9 +73,34 @@ public final class FrameWriter implements Flushable {
 		return this;
 	}
 
-	/** Writes {@code line} and a line ending. A CR or LF inside it is refused: it would end the line early. */
+	/**
+	 * Writes {@code line} and a line ending. A CR or LF inside it is refused: it would end the line
+	 * early; so is a character the charset cannot encode, which would be sent as '?'.
+	 */
 	public FrameWriter writeLine(String line) throws IOException {
-		return writeLine(line.getBytes(this.charset));
+		return writeLine(encode(line));
+	}
+
+	/** Encodes strictly, as the reader decodes: getBytes would replace a lone surrogate with '?'. */
+	private byte[] encode(String line) {
+		boolean ascii = true;
+		for (int i = 0; i < line.length() && ascii; i++) {
+			ascii = line.charAt(i) < 0x80;
+		}
+		if (ascii) {
+			return line.getBytes(this.charset);
+		}
+		try {
+			ByteBuffer encoded = this.charset.newEncoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.encode(CharBuffer.wrap(line));
+			return Arrays.copyOfRange(encoded.array(), encoded.arrayOffset() + encoded.position(),
+					encoded.arrayOffset() + encoded.limit());
+		}
+		catch (CharacterCodingException ex) {
+			throw new IllegalArgumentException("A line to write cannot be encoded in " + this.charset.name(), ex);
+		}
 	}
 
 	public FrameWriter writeLine(byte[] line) throws IOException {
@@ -84,8 +113,25 @@ public final class FrameWriter implements Flushable {
 		return write(this.lineEnd, 0, this.lineEnd.length);
 	}
 
-	/** Writes {@code frame} and then {@code delimiter}. */
+	/**
+	 * Writes {@code frame} and then {@code delimiter}. A frame in which the delimiter would be
+	 * found before its end (inside it, or across its end and the delimiter) is refused: the
+	 * reader would cut it there, as a LF inside a line.
+	 */
 	public FrameWriter writeDelimited(byte[] frame, byte[] delimiter) throws IOException {
+		if (delimiter.length == 0) {
+			throw new IllegalArgumentException("a delimiter needs at least one byte");
+		}
+		for (int start = 0; start < frame.length; start++) {
+			int i = 0;
+			while (i < delimiter.length
+					&& ((start + i < frame.length) ? frame[start + i] : delimiter[start + i - frame.length]) == delimiter[i]) {
+				i++;
+			}
+			if (i == delimiter.length) {
+				throw new IllegalArgumentException("A frame to write holds its delimiter at " + start);
+			}
+		}
 		write(frame, 0, frame.length);
 		return write(delimiter, 0, delimiter.length);
 	}
@@ -170,6 +216,11 @@ public final class FrameWriter implements Flushable {
 		return this.length;
 	}
 
+	/** Returns the size of the buffer, for tests that it stays small. */
+	int capacity() {
+		return this.buffer.length;
+	}
+
 	/** Sends what is held and flushes the stream. */
 	@Override
 	public void flush() throws IOException {
@@ -196,13 +247,6 @@ public final class FrameWriter implements Flushable {
 			long grown = Math.max(2L * this.buffer.length, (long) this.length + more);
 			this.buffer = Arrays.copyOf(this.buffer, (int) Math.min(grown, FLUSH_ABOVE + (long) more));
 		}
-	}
-
-	// ---- for the RESP writer's tests ----
-
-	/** Returns the size of the buffer: small again after a large reply. */
-	int capacity() {
-		return this.buffer.length;
 	}
 
 }
