@@ -61,6 +61,12 @@ until (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do
 	[ $(( $(date +%s) - started )) -lt "$START_BUDGET_SECONDS" ] || fail "port $PORT not open after ${START_BUDGET_SECONDS}s"
 	sleep 0.5
 done
+# the port opens as the listener binds, a moment before the start line is logged: wait for it, bounded
+started=$(date +%s)
+until grep -q 'Started <StreamServer' "$WORK/app.log"; do
+	[ $(( $(date +%s) - started )) -lt 10 ] || fail "no start line in the log 10s after the port opened"
+	sleep 0.2
+done
 grep -q 'tls=on' "$WORK/app.log" || fail "the start line does not say tls=on"
 echo "e2e-tls: port $PORT answers after $(( $(date +%s) - started ))s"
 
