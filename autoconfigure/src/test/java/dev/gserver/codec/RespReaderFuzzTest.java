@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import dev.gserver.codec.FrameException.Reason;
+import dev.gserver.proxy.ProxyHeaderTest.TrickleInputStream;
 
 /**
  * Property-based tests of {@link RespReader}: random bytes, valid pipelined commands and mutated
@@ -443,23 +444,6 @@ class RespReaderFuzzTest {
 			this.input = input;
 			this.expected = expected;
 			this.maxBulkLength = maxBulkLength;
-		}
-
-	}
-
-	/** Hands out at most a few bytes per read, as a socket may. */
-	private static final class TrickleInputStream extends ByteArrayInputStream {
-
-		private final int most;
-
-		TrickleInputStream(byte[] bytes, int most) {
-			super(bytes);
-			this.most = most;
-		}
-
-		@Override
-		public synchronized int read(byte[] b, int off, int len) {
-			return super.read(b, off, Math.min(len, this.most));
 		}
 
 	}

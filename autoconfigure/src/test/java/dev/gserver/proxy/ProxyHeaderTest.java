@@ -431,11 +431,11 @@ public class ProxyHeaderTest {
 	}
 
 	/** Hands out at most a few bytes per read, as a socket may. */
-	static final class TrickleInputStream extends ByteArrayInputStream {
+	public static final class TrickleInputStream extends ByteArrayInputStream {
 
 		private final int most;
 
-		TrickleInputStream(byte[] bytes, int most) {
+		public TrickleInputStream(byte[] bytes, int most) {
 			super(bytes);
 			this.most = most;
 		}
