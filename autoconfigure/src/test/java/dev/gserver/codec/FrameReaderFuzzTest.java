@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.gserver.Fuzz;
 import dev.gserver.codec.FrameException.Reason;
 import dev.gserver.codec.TestStreams.Chunked;
 
@@ -31,9 +31,9 @@ import dev.gserver.codec.TestStreams.Chunked;
  */
 class FrameReaderFuzzTest {
 
-	private static final long SEED = Long.getLong("gserver.fuzz.seed", 0x6672616d65726431L);
+	private static final long SEED = Fuzz.seed(FrameReaderFuzzTest.class, 0x6672616d65726431L);
 
-	private static final int CASES = Integer.getInteger("gserver.fuzz.cases", 20_000);
+	private static final int CASES = Fuzz.CASES;
 
 	/** Only a cap for a slow machine: the count is the budget. */
 	private static final long MAX_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -47,8 +47,6 @@ class FrameReaderFuzzTest {
 	/** What each byte received may cost on top: arrays that double as they fill, copies, decoded chars. */
 	private static final long ALLOCATION_PER_BYTE = 64;
 
-	private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory
-		.getThreadMXBean();
 
 	/** Bytes that matter to some mode: terminators, delimiter bytes, UTF-8 lead and continuation bytes, high bits. */
 	private static final byte[] INTERESTING = { '\r', '\n', 0, 1, 2, 3, 'a', 'b', (byte) 0x7f, (byte) 0x80, (byte) 0xbf,
@@ -107,12 +105,8 @@ class FrameReaderFuzzTest {
 
 	@Test
 	void onlyFrameExceptionsEscapeAndValidFramesReadBack() {
-		System.out.println("FrameReaderFuzzTest seed=" + SEED + " (replay with -Dgserver.fuzz.seed=" + SEED + ")");
 		Random random = new Random(SEED);
-		boolean measure = THREADS.isThreadAllocatedMemorySupported();
-		if (measure) {
-			THREADS.setThreadAllocatedMemoryEnabled(true);
-		}
+		boolean measure = Fuzz.measureAllocation();
 		long deadline = System.nanoTime() + MAX_NANOS;
 		Map<Mode, int[]> outcomes = new EnumMap<>(Mode.class);
 		int valid = 0;
@@ -153,8 +147,7 @@ class FrameReaderFuzzTest {
 		Chunked in = new Chunked(input, 1 + new Random(chunkSeed).nextInt(64), new Random(chunkSeed));
 		FrameReader reader = generated.config.reader(in);
 		List<byte[]> frames = new ArrayList<>();
-		long thread = Thread.currentThread().getId();
-		long before = measure ? THREADS.getThreadAllocatedBytes(thread) : 0;
+		long before = measure ? Fuzz.allocatedBytes() : 0;
 		Outcome outcome;
 		try {
 			readAll(generated.config, reader, frames, input.length + 8);
@@ -174,7 +167,7 @@ class FrameReaderFuzzTest {
 			throw new AssertionError(describe(generated, run) + " threw " + ex, ex);
 		}
 		if (measure) {
-			long allocated = THREADS.getThreadAllocatedBytes(thread) - before;
+			long allocated = Fuzz.allocatedBytes() - before;
 			assertThat(allocated).as(() -> describe(generated, run) + ": allocated")
 				.isLessThanOrEqualTo(FIXED_ALLOCATION + ALLOCATION_PER_BYTE * input.length);
 		}

@@ -8,7 +8,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.gserver.Fuzz;
 import dev.gserver.codec.FrameException.Reason;
 import dev.gserver.proxy.ProxyHeaderTest.TrickleInputStream;
 
@@ -29,9 +29,9 @@ import dev.gserver.proxy.ProxyHeaderTest.TrickleInputStream;
  */
 class RespReaderFuzzTest {
 
-	private static final long SEED = Long.getLong("gserver.fuzz.seed", 0x7265737066757a7aL);
+	private static final long SEED = Fuzz.seed(RespReaderFuzzTest.class, 0x7265737066757a7aL);
 
-	private static final int CASES = Integer.getInteger("gserver.fuzz.cases", 20_000);
+	private static final int CASES = Fuzz.CASES;
 
 	/** Only a cap for a slow machine: the count is the budget. */
 	private static final long MAX_NANOS = TimeUnit.SECONDS.toNanos(3);
@@ -55,17 +55,11 @@ class RespReaderFuzzTest {
 	/** What is skipped between inline arguments: a vertical tab or form feed only after a separator. */
 	private static final byte[] WHITESPACE = { ' ', '\t', '\r', 0x0B, '\f' };
 
-	private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory
-		.getThreadMXBean();
 
 	@Test
 	void onlyProtocolErrorsEscapeAndValidCommandsReadBack() {
-		System.out.println("RespReaderFuzzTest seed=" + SEED + " (replay with -Dgserver.fuzz.seed=" + SEED + ")");
 		Random random = new Random(SEED);
-		boolean measure = THREADS.isThreadAllocatedMemorySupported();
-		if (measure) {
-			THREADS.setThreadAllocatedMemoryEnabled(true);
-		}
+		boolean measure = Fuzz.measureAllocation();
 		long deadline = System.nanoTime() + MAX_NANOS;
 		int[] outcomes = new int[Outcome.values().length];
 		int run = 0;
@@ -85,8 +79,7 @@ class RespReaderFuzzTest {
 	/** A huge length field followed by a few bytes costs a bounded allocation, not the length. */
 	@Test
 	void allocationDoesNotFollowTheLengthField() {
-		assumeTrue(THREADS.isThreadAllocatedMemorySupported(), "allocation is not measurable on this JVM");
-		THREADS.setThreadAllocatedMemoryEnabled(true);
+		assumeTrue(Fuzz.measureAllocation(), "allocation is not measurable on this JVM");
 		Object[][] inputs = { { "*1\r\n$536870000\r\nabc", MAX_BULK_LENGTH }, { "*1\r\n$2000000000\r\nabc", Long.MAX_VALUE },
 				{ "*2\r\n$3\r\nGET\r\n$2147483639\r\nab", Long.MAX_VALUE }, { "*2147483647\r\n$1\r\na\r\n", MAX_BULK_LENGTH },
 				{ "*1048576\r\n$0\r\n\r\n$0\r\n\r\n", MAX_BULK_LENGTH }, { "*1\r\n$2000000000\r\nabc", MAX_BULK_LENGTH },
@@ -115,8 +108,7 @@ class RespReaderFuzzTest {
 	/** Returns the bytes allocated by this thread while reading every command of {@code input}. */
 	private static long allocatedReading(byte[] input, long maxBulkLength, int most) {
 		RespReader reader = reader(new TrickleInputStream(input, most), maxBulkLength);
-		long thread = Thread.currentThread().getId();
-		long before = THREADS.getThreadAllocatedBytes(thread);
+		long before = Fuzz.allocatedBytes();
 		try {
 			while (reader.readCommand() != null) {
 				// only the allocation is measured here
@@ -125,7 +117,7 @@ class RespReaderFuzzTest {
 		catch (IOException ex) {
 			// refused or cut short, as it may be
 		}
-		return THREADS.getThreadAllocatedBytes(thread) - before;
+		return Fuzz.allocatedBytes() - before;
 	}
 
 	private enum Outcome {
@@ -139,8 +131,7 @@ class RespReaderFuzzTest {
 		TrickleInputStream in = new TrickleInputStream(generated.input, most);
 		RespReader reader = reader(in, generated.maxBulkLength);
 		List<List<byte[]>> commands = new ArrayList<>();
-		long thread = Thread.currentThread().getId();
-		long before = measure ? THREADS.getThreadAllocatedBytes(thread) : 0;
+		long before = measure ? Fuzz.allocatedBytes() : 0;
 		Outcome outcome;
 		try {
 			List<byte[]> command;
@@ -171,7 +162,7 @@ class RespReaderFuzzTest {
 			throw new AssertionError(describe(generated, run) + " threw " + ex, ex);
 		}
 		if (measure) {
-			checkAllocation(generated, most, run, THREADS.getThreadAllocatedBytes(thread) - before);
+			checkAllocation(generated, most, run, Fuzz.allocatedBytes() - before);
 		}
 		if (generated.expected != null) {
 			assertThat(outcome).as(() -> describe(generated, run)).isEqualTo(Outcome.COMMANDS);

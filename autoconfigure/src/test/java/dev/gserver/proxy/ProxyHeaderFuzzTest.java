@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.gserver.Fuzz;
+
 /**
  * Property-based tests of {@link ProxyHeader#read}: random bytes, valid headers and mutated valid
  * headers, from a seed that is printed and can be set again with {@code -Dgserver.fuzz.seed=...}
@@ -26,9 +27,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class ProxyHeaderFuzzTest {
 
-	private static final long SEED = Long.getLong("gserver.fuzz.seed", 0x6773657276657231L);
+	private static final long SEED = Fuzz.seed(ProxyHeaderFuzzTest.class, 0x6773657276657231L);
 
-	private static final int CASES = Integer.getInteger("gserver.fuzz.cases", 20_000);
+	private static final int CASES = Fuzz.CASES;
 
 	/** Only a cap for a slow machine: the count is the budget. */
 	private static final long MAX_NANOS = TimeUnit.SECONDS.toNanos(3);
@@ -40,17 +41,11 @@ class ProxyHeaderFuzzTest {
 
 	private static final byte[] V2_SIGNATURE = ProxyHeaderTest.V2_SIGNATURE;
 
-	private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory
-		.getThreadMXBean();
 
 	@Test
 	void onlyProtocolErrorsEscapeAndAHeaderIsConsumedExactly() throws UnknownHostException {
-		System.out.println("ProxyHeaderFuzzTest seed=" + SEED + " (replay with -Dgserver.fuzz.seed=" + SEED + ")");
 		Random random = new Random(SEED);
-		boolean measure = THREADS.isThreadAllocatedMemorySupported();
-		if (measure) {
-			THREADS.setThreadAllocatedMemoryEnabled(true);
-		}
+		boolean measure = Fuzz.measureAllocation();
 		long deadline = System.nanoTime() + MAX_NANOS;
 		int[] outcomes = new int[5];
 		int run = 0;
@@ -70,8 +65,7 @@ class ProxyHeaderFuzzTest {
 	/** A v2 length field of 65535 and a v1 line without end allocate no more than a short valid header. */
 	@Test
 	void allocationDoesNotFollowTheLengthField() throws IOException {
-		assumeTrue(THREADS.isThreadAllocatedMemorySupported(), "allocation is not measurable on this JVM");
-		THREADS.setThreadAllocatedMemoryEnabled(true);
+		assumeTrue(Fuzz.measureAllocation(), "allocation is not measurable on this JVM");
 		byte[] v2 = concat(V2_SIGNATURE, new byte[] { 0x21, 0x21, (byte) 0xff, (byte) 0xff }, new byte[70000]);
 		byte[] largest = ProxyHeaderTest.v2(0x21, 0x11,
 				concat(new byte[12], ProxyHeaderTest.tlv(0xea, new byte[ProxyHeader.MAX_V2_LENGTH - 12 - 3])));
@@ -89,15 +83,14 @@ class ProxyHeaderFuzzTest {
 
 	/** Returns the bytes allocated by this thread while reading a header from {@code in}. */
 	private static long allocatedReading(java.io.InputStream in) {
-		long thread = Thread.currentThread().getId();
-		long before = THREADS.getThreadAllocatedBytes(thread);
+		long before = Fuzz.allocatedBytes();
 		try {
 			ProxyHeader.read(in);
 		}
 		catch (IOException ex) {
 			// refused, as it should be: only the allocation is measured here
 		}
-		return THREADS.getThreadAllocatedBytes(thread) - before;
+		return Fuzz.allocatedBytes() - before;
 	}
 
 	private enum Outcome {
@@ -110,8 +103,7 @@ class ProxyHeaderFuzzTest {
 	private static Outcome check(Case generated, int most, int run, boolean measure) {
 		byte[] input = generated.input;
 		ProxyHeaderTest.TrickleInputStream in = new ProxyHeaderTest.TrickleInputStream(input, most);
-		long thread = Thread.currentThread().getId();
-		long before = measure ? THREADS.getThreadAllocatedBytes(thread) : 0;
+		long before = measure ? Fuzz.allocatedBytes() : 0;
 		ProxyHeader header;
 		try {
 			header = ProxyHeader.read(in);
@@ -175,7 +167,7 @@ class ProxyHeaderFuzzTest {
 		if (!measure) {
 			return;
 		}
-		long allocated = THREADS.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+		long allocated = Fuzz.allocatedBytes() - before;
 		if (allocated > ALLOCATION_LIMIT) {
 			long again = allocatedReading(new ProxyHeaderTest.TrickleInputStream(generated.input, most));
 			assertThat(again).as(() -> describe(generated, run) + ": bytes allocated").isLessThan(ALLOCATION_LIMIT);
