@@ -27,6 +27,9 @@ final class ClientInput extends FilterInputStream {
 	/** The SO_TIMEOUT set last, so that it is set again only when it changes; -1 until the first read sets it. */
 	private int appliedTimeout = -1;
 
+	/** Where {@link #read()} reads its byte; the stream is its handler's alone. */
+	private final byte[] one = new byte[1];
+
 	ClientInput(InputStream in, SocketConnection connection, Socket timeoutSocket) {
 		super(in);
 		this.connection = connection;
@@ -35,7 +38,8 @@ final class ClientInput extends FilterInputStream {
 
 	@Override
 	public int read() throws IOException {
-		byte[] one = new byte[1];
+		// one array per stream, not per byte: a handler reading byte by byte allocates nothing
+		byte[] one = this.one;
 		return (read(one, 0, 1) < 0) ? -1 : (one[0] & 0xff);
 	}
 

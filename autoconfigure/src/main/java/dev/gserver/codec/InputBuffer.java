@@ -249,24 +249,4 @@ abstract class InputBuffer {
 		return value;
 	}
 
-	// ---- the buffered bytes, for the RESP reader's fast path over what has arrived already ----
-
-	/** The buffer: bytes {@link #position()} to {@link #limit()} are buffered, not yet read. Not to be written. */
-	byte[] buffer() {
-		return this.buffer;
-	}
-
-	int position() {
-		return this.position;
-	}
-
-	int limit() {
-		return this.limit;
-	}
-
-	/** Takes the buffered bytes up to {@code position}, which is at most {@link #limit()}. */
-	void position(int position) {
-		this.position = position;
-	}
-
 }

@@ -213,11 +213,11 @@ public final class RespReader {
 	/** Reads a bulk string's bytes and the CR LF after them. */
 	private byte[] readBulk(int length) throws IOException {
 		// fast path: the whole bulk has arrived, as it mostly has when a client pipelines
-		int position = this.frames.position();
-		byte[] buffer = this.frames.buffer();
-		if (this.frames.limit() - position >= length + 2L && buffer[position + length] == '\r'
+		int position = this.frames.position;
+		byte[] buffer = this.frames.buffer;
+		if (this.frames.limit - position >= length + 2L && buffer[position + length] == '\r'
 				&& buffer[position + length + 1] == '\n') {
-			this.frames.position(position + length + 2);
+			this.frames.position = position + length + 2;
 			return Arrays.copyOfRange(buffer, position, position + length);
 		}
 		byte[] bulk = this.frames.readBytes(length, EMPTY);
@@ -234,9 +234,9 @@ public final class RespReader {
 	private long readNumber(long max, String error) throws IOException {
 		// fast path: a positive number within the limit, its CR LF buffered; anything else, the
 		// slow path reads again from the same byte and says what is wrong
-		byte[] buffer = this.frames.buffer();
-		int start = this.frames.position();
-		int limit = this.frames.limit();
+		byte[] buffer = this.frames.buffer;
+		int start = this.frames.position;
+		int limit = this.frames.limit;
 		if (start < limit && buffer[start] >= '1' && buffer[start] <= '9') {
 			long value = 0;
 			int i = start;
@@ -244,7 +244,7 @@ public final class RespReader {
 				value = value * 10 + (buffer[i] - '0');
 			}
 			if (i + 1 < limit && buffer[i] == '\r' && buffer[i + 1] == '\n' && value <= max) {
-				this.frames.position(i + 2);
+				this.frames.position = i + 2;
 				return value;
 			}
 		}
