@@ -211,7 +211,7 @@ behind_haproxy() {
 	pb=$(free_port)
 	ha=$(free_port)
 	hb=$(free_port)
-	local proxied=(--gserver.proxy-protocol=required --gserver.proxy-protocol-trusted=127.0.0.1/32 --gserver.stop-timeout=1s)
+	local proxied=(--gserver.proxy-protocol.mode=required --gserver.proxy-protocol.trusted=127.0.0.1/32 --gserver.stop-timeout=1s)
 	start_sample lb-a "$pa" "$ha" "${proxied[@]}"
 	a=$STARTED
 	start_sample lb-b "$pb" "$hb" "${proxied[@]}"

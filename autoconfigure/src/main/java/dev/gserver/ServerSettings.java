@@ -194,8 +194,11 @@ abstract class ServerSettings<H> {
 	/** Whether the listener is bound with {@code SO_REUSEADDR}. */
 	private volatile boolean reuseAddress = true;
 
+	/** The name of a server no one named. */
+	public static final String DEFAULT_NAME = "gserver";
+
 	/** Names the server's threads: {@code <name>[<address>]-accept}. */
-	private volatile String name = "gserver";
+	private volatile String name = DEFAULT_NAME;
 
 	public int getMaxAccept() {
 		return this.maxAccept;

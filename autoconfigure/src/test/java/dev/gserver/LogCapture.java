@@ -18,19 +18,19 @@ import org.slf4j.LoggerFactory;
  * or use it on its own in a try-with-resources block: it captures from {@link #start()} to
  * {@link #close()}.
  */
-final class LogCapture implements BeforeEachCallback, AfterEachCallback, AutoCloseable {
+public final class LogCapture implements BeforeEachCallback, AfterEachCallback, AutoCloseable {
 
 	private final Logger logger;
 
 	private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
 	/** Captures what the logger named after {@code loggerOf} logs. */
-	LogCapture(Class<?> loggerOf) {
+	public LogCapture(Class<?> loggerOf) {
 		this.logger = (Logger) LoggerFactory.getLogger(loggerOf);
 	}
 
 	/** Starts capturing; the extension starts before each test. */
-	LogCapture start() {
+	public LogCapture start() {
 		synchronized (this.appender) {
 			this.appender.list.clear();
 		}
@@ -40,7 +40,7 @@ final class LogCapture implements BeforeEachCallback, AfterEachCallback, AutoClo
 	}
 
 	/** The events captured so far, in order. */
-	List<ILoggingEvent> events() {
+	public List<ILoggingEvent> events() {
 		// the appender adds under its own lock
 		synchronized (this.appender) {
 			return List.copyOf(this.appender.list);
@@ -51,7 +51,7 @@ final class LogCapture implements BeforeEachCallback, AfterEachCallback, AutoClo
 	 * The errors reported so far, by exception class name: the events at WARN or above that carry
 	 * a throwable (gevent's {@code assert_error}).
 	 */
-	List<String> reportedErrors() {
+	public List<String> reportedErrors() {
 		return events().stream()
 			.filter((event) -> event.getLevel().isGreaterOrEqual(Level.WARN) && event.getThrowableProxy() != null)
 			.map((event) -> event.getThrowableProxy().getClassName())

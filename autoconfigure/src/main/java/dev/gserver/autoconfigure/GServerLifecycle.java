@@ -1,7 +1,6 @@
 package dev.gserver.autoconfigure;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +8,7 @@ import java.util.Map;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 
@@ -22,15 +22,13 @@ import dev.gserver.BaseServer;
 public class GServerLifecycle implements SmartLifecycle {
 
 	/**
-	 * Started after the web server and stopped before the web server's graceful shutdown (whose
-	 * phase is {@code DEFAULT_PHASE - 1024}: a higher phase stops first), so that Actuator answers
-	 * while gserver drains.
+	 * A phase above the web server's graceful shutdown: gserver starts after the web server and
+	 * stops before it drains (a higher phase stops sooner), so that Actuator still answers while
+	 * gserver drains.
 	 */
-	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
+	public static final int PHASE = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 512;
 
 	private final Map<String, BaseServer<?, ?>> servers;
-
-	private final Duration shutdownPhaseTimeout;
 
 	private final ApplicationEventPublisher publisher;
 
@@ -42,16 +40,13 @@ public class GServerLifecycle implements SmartLifecycle {
 	private volatile boolean refusedTraffic;
 
 	/**
-	 * @param servers the servers by bean name
-	 * @param shutdownPhaseTimeout {@code spring.lifecycle.timeout-per-shutdown-phase}: no stop
-	 * waits for handlers longer than this, less a second left for killing them
+	 * @param servers the servers by name, each stopped within its own stop timeout
 	 * @param publisher where to announce each started server, and readiness
 	 * @param availability the application's availability, or {@code null} when it has none
 	 */
-	public GServerLifecycle(Map<String, BaseServer<?, ?>> servers, Duration shutdownPhaseTimeout,
-			ApplicationEventPublisher publisher, ApplicationAvailability availability) {
+	public GServerLifecycle(Map<String, BaseServer<?, ?>> servers, ApplicationEventPublisher publisher,
+			ApplicationAvailability availability) {
 		this.servers = servers;
-		this.shutdownPhaseTimeout = shutdownPhaseTimeout;
 		this.publisher = publisher;
 		this.availability = availability;
 	}
@@ -112,8 +107,7 @@ public class GServerLifecycle implements SmartLifecycle {
 		this.servers.values().forEach(BaseServer::close);
 		List<Thread> stopping = new ArrayList<>();
 		this.servers.forEach((name, server) -> {
-			Duration timeout = stopTimeout(server);
-			Thread thread = new Thread(() -> server.stop(timeout), "gserver-stop-" + name);
+			Thread thread = new Thread(server::stop, "gserver-stop-" + name);
 			thread.start();
 			stopping.add(thread);
 		});
@@ -129,14 +123,6 @@ public class GServerLifecycle implements SmartLifecycle {
 			AvailabilityChangeEvent.publish(this.publisher, this, ReadinessState.REFUSING_TRAFFIC);
 			this.refusedTraffic = true;
 		}
-	}
-
-	private Duration stopTimeout(BaseServer<?, ?> server) {
-		Duration budget = this.shutdownPhaseTimeout.minusSeconds(1);
-		if (budget.isNegative()) {
-			budget = Duration.ZERO;
-		}
-		return (server.getStopTimeout().compareTo(budget) > 0) ? budget : server.getStopTimeout();
 	}
 
 	@Override

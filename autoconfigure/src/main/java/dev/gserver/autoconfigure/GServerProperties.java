@@ -1,170 +1,45 @@
 package dev.gserver.autoconfigure;
 
 import java.net.InetAddress;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
-import dev.gserver.proxy.ProxyProtocolMode;
+import dev.gserver.Spawn;
 
 /**
- * Configuration of the gserver TCP server. It validates itself once bound, so that a bad value
- * fails start-up with a message naming the property and the value.
+ * Configuration of gserver: the default TCP server ({@code gserver.*}, inherited from
+ * {@link StreamServerProperties}), further TCP servers ({@code gserver.servers.<name>.*}), the
+ * UDP server ({@code gserver.udp.*}) and what applies to them all. An unknown key under
+ * {@code gserver.*} fails the binding, so that a typo does not go unnoticed. Once bound, the
+ * values are checked by {@link GServerPropertiesValidator}.
  */
-@ConfigurationProperties("gserver")
-public class GServerProperties implements Validator {
+@ConfigurationProperties(prefix = "gserver", ignoreUnknownFields = false)
+public class GServerProperties extends StreamServerProperties implements Validator {
 
 	/**
-	 * Whether to run a gserver TCP server when the context has a Handler bean.
+	 * Whether to run gserver servers: the default one for the Handler bean, and each one under
+	 * 'gserver.servers'.
 	 */
 	private boolean enabled = true;
 
 	/**
-	 * Local address to listen on: an IP address or host name, or 'unix:/path/to.sock' for a Unix
-	 * domain socket. Every local address when not set.
-	 */
-	private String address;
-
-	/**
-	 * Where the listener comes from: 'address' binds gserver.address and gserver.port;
-	 * 'inherited' serves the socket the JVM inherited on its standard input (systemd socket
-	 * activation with StandardInput=socket, or inetd).
-	 */
-	private Listener listener = Listener.ADDRESS;
-
-	/**
-	 * How long a connection may make no progress either way before it is closed, as Redis's
-	 * 'timeout': a read that gets nothing or a write that moves nothing for this long. A handler
-	 * may change it for its reads. 0 turns it off.
-	 */
-	private Duration idleTimeout = Duration.ZERO;
-
-	/**
-	 * How long a write may stay blocked on a client that does not read before the connection is
-	 * closed; a client reading slowly but steadily is never cut. 0 turns it off.
-	 */
-	private Duration writeTimeout = Duration.ofSeconds(60);
-
-	/**
-	 * How long a frame (a line, a length-prefixed message) read with a FrameReader may take from
-	 * its first byte to its last, so that a client sending a byte now and then cannot hold a
-	 * handler. A slower frame is refused as 'stalled'. 0 turns it off.
-	 */
-	private Duration frameTimeout = Duration.ofSeconds(30);
-
-	/**
-	 * Port to listen on, 0 for any free port (published as 'local.gserver.port').
-	 */
-	private int port = 7000;
-
-	/**
-	 * How each connection's handler runs: 'default' (a virtual thread per connection on Java 21+,
-	 * named after the server), 'raw' (an unnamed thread per connection), 'none' (inline on the
-	 * accept thread), or a pool size such as '1000' (at most that many handlers at once; while
-	 * the pool is full the server stops accepting).
-	 */
-	private String spawn = "default";
-
-	/**
-	 * Name of a Pool or Executor bean to run handlers with, instead of 'spawn'.
-	 */
-	private String spawnBean;
-
-	/**
-	 * Most connections accepted per wake-up of the accept thread.
-	 */
-	private int maxAccept = 100;
-
-	/**
-	 * First pause of accepting after a failed accept or spawn; doubles per consecutive failure.
-	 */
-	private Duration minDelay = Duration.ofMillis(10);
-
-	/**
-	 * Longest pause of accepting after failed accepts or spawns.
-	 */
-	private Duration maxDelay = Duration.ofSeconds(1);
-
-	/**
-	 * How long a shutdown waits for running handlers before closing their connections and
-	 * interrupting them. Bounded by 'spring.lifecycle.timeout-per-shutdown-phase'.
-	 */
-	private Duration stopTimeout = Duration.ofSeconds(1);
-
-	/**
-	 * Length of the kernel's queue of connections not yet accepted.
-	 */
-	private int backlog = 128;
-
-	/**
-	 * Whether to set SO_REUSEADDR on the listener, so that a restart can bind while old
-	 * connections linger.
-	 */
-	private boolean reuseAddress = true;
-
-	/**
-	 * Whether to set SO_REUSEPORT on the listener, so that several processes on one host can
-	 * listen on the same port and the kernel spreads new connections among them.
-	 */
-	private boolean reusePort;
-
-	/**
-	 * Most connections handled at once, whatever the spawn; at the limit the server pauses
-	 * accepting (or drops new connections with 'drop-when-full') until one ends. 0 for no limit.
-	 */
-	private int maxConnections;
-
-	/**
-	 * Whether connections start with a PROXY protocol header (v1 or v2) from a load balancer:
-	 * 'off', 'optional' (read when present; the client must speak first) or 'required' (a
-	 * connection without one is closed). The handler then sees the original client's address.
-	 */
-	private ProxyProtocolMode proxyProtocol = ProxyProtocolMode.OFF;
-
-	/**
-	 * Sources whose PROXY header is believed, as CIDR ranges such as '10.0.0.0/8,127.0.0.1/32'.
-	 * A header from any other source is not read ('optional') or closes the connection
-	 * ('required'). Every source when empty.
-	 */
-	private List<String> proxyProtocolTrusted = new ArrayList<>();
-
-	/**
-	 * How long a client gets to send its PROXY header before it is closed.
-	 */
-	private Duration proxyProtocolTimeout = Duration.ofSeconds(5);
-
-	/**
-	 * Whether to set TCP_NODELAY on accepted connections, so that small replies leave at once.
-	 */
-	private boolean tcpNoDelay = true;
-
-	/**
-	 * Whether a full pool accepts and closes new connections at once instead of leaving them
-	 * in the backlog until a slot frees.
-	 */
-	private boolean dropWhenFull;
-
-	/**
-	 * Whether to close the application context when the server closes on a fatal accept error.
+	 * Whether to close the application context when a server closes on a fatal accept error.
 	 * Otherwise the application stays up and the server reports the error.
 	 */
 	private boolean shutdownOnFatalError;
 
-	private final Ssl ssl = new Ssl();
+	/**
+	 * Further TCP servers by name, each with the properties of the default server ('port',
+	 * 'handler', 'ssl.bundle', ...). A property a server does not set takes the value of the
+	 * same 'gserver.*' property. Each server is a bean named after its key.
+	 */
+	private final Map<String, StreamServerProperties> servers = new LinkedHashMap<>();
 
 	private final Udp udp = new Udp();
-
-	public Ssl getSsl() {
-		return this.ssl;
-	}
-
-	public Udp getUdp() {
-		return this.udp;
-	}
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -172,174 +47,6 @@ public class GServerProperties implements Validator {
 
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
-	}
-
-	public String getAddress() {
-		return this.address;
-	}
-
-	public void setAddress(String address) {
-		this.address = address;
-	}
-
-	public Listener getListener() {
-		return this.listener;
-	}
-
-	public void setListener(Listener listener) {
-		this.listener = listener;
-	}
-
-	public Duration getIdleTimeout() {
-		return this.idleTimeout;
-	}
-
-	public void setIdleTimeout(Duration idleTimeout) {
-		this.idleTimeout = idleTimeout;
-	}
-
-	public Duration getWriteTimeout() {
-		return this.writeTimeout;
-	}
-
-	public void setWriteTimeout(Duration writeTimeout) {
-		this.writeTimeout = writeTimeout;
-	}
-
-	public Duration getFrameTimeout() {
-		return this.frameTimeout;
-	}
-
-	public void setFrameTimeout(Duration frameTimeout) {
-		this.frameTimeout = frameTimeout;
-	}
-
-	public int getPort() {
-		return this.port;
-	}
-
-	public void setPort(int port) {
-		this.port = port;
-	}
-
-	public String getSpawn() {
-		return this.spawn;
-	}
-
-	public void setSpawn(String spawn) {
-		this.spawn = spawn;
-	}
-
-	public String getSpawnBean() {
-		return this.spawnBean;
-	}
-
-	public void setSpawnBean(String spawnBean) {
-		this.spawnBean = spawnBean;
-	}
-
-	public int getMaxAccept() {
-		return this.maxAccept;
-	}
-
-	public void setMaxAccept(int maxAccept) {
-		this.maxAccept = maxAccept;
-	}
-
-	public Duration getMinDelay() {
-		return this.minDelay;
-	}
-
-	public void setMinDelay(Duration minDelay) {
-		this.minDelay = minDelay;
-	}
-
-	public Duration getMaxDelay() {
-		return this.maxDelay;
-	}
-
-	public void setMaxDelay(Duration maxDelay) {
-		this.maxDelay = maxDelay;
-	}
-
-	public Duration getStopTimeout() {
-		return this.stopTimeout;
-	}
-
-	public void setStopTimeout(Duration stopTimeout) {
-		this.stopTimeout = stopTimeout;
-	}
-
-	public int getBacklog() {
-		return this.backlog;
-	}
-
-	public void setBacklog(int backlog) {
-		this.backlog = backlog;
-	}
-
-	public boolean isReuseAddress() {
-		return this.reuseAddress;
-	}
-
-	public void setReuseAddress(boolean reuseAddress) {
-		this.reuseAddress = reuseAddress;
-	}
-
-	public boolean isTcpNoDelay() {
-		return this.tcpNoDelay;
-	}
-
-	public void setTcpNoDelay(boolean tcpNoDelay) {
-		this.tcpNoDelay = tcpNoDelay;
-	}
-
-	public boolean isReusePort() {
-		return this.reusePort;
-	}
-
-	public void setReusePort(boolean reusePort) {
-		this.reusePort = reusePort;
-	}
-
-	public int getMaxConnections() {
-		return this.maxConnections;
-	}
-
-	public void setMaxConnections(int maxConnections) {
-		this.maxConnections = maxConnections;
-	}
-
-	public ProxyProtocolMode getProxyProtocol() {
-		return this.proxyProtocol;
-	}
-
-	public void setProxyProtocol(ProxyProtocolMode proxyProtocol) {
-		this.proxyProtocol = proxyProtocol;
-	}
-
-	public List<String> getProxyProtocolTrusted() {
-		return this.proxyProtocolTrusted;
-	}
-
-	public void setProxyProtocolTrusted(List<String> proxyProtocolTrusted) {
-		this.proxyProtocolTrusted = proxyProtocolTrusted;
-	}
-
-	public Duration getProxyProtocolTimeout() {
-		return this.proxyProtocolTimeout;
-	}
-
-	public void setProxyProtocolTimeout(Duration proxyProtocolTimeout) {
-		this.proxyProtocolTimeout = proxyProtocolTimeout;
-	}
-
-	public boolean isDropWhenFull() {
-		return this.dropWhenFull;
-	}
-
-	public void setDropWhenFull(boolean dropWhenFull) {
-		this.dropWhenFull = dropWhenFull;
 	}
 
 	public boolean isShutdownOnFatalError() {
@@ -350,15 +57,26 @@ public class GServerProperties implements Validator {
 		this.shutdownOnFatalError = shutdownOnFatalError;
 	}
 
-	/** Where a server's listener comes from. */
-	public enum Listener {
+	/**
+	 * Returns the further servers as declared: a property a server does not declare holds its
+	 * class default here; the server itself runs with the value of {@code gserver.*}.
+	 */
+	public Map<String, StreamServerProperties> getServers() {
+		return this.servers;
+	}
 
-		/** Bind gserver.address and gserver.port. */
-		ADDRESS,
+	public Udp getUdp() {
+		return this.udp;
+	}
 
-		/** Serve the listening socket inherited on standard input (systemd, inetd). */
-		INHERITED
+	@Override
+	public boolean supports(Class<?> type) {
+		return GServerProperties.class.isAssignableFrom(type);
+	}
 
+	@Override
+	public void validate(Object target, Errors errors) {
+		new GServerPropertiesValidator().validate(target, errors);
 	}
 
 	/** The UDP server, run when the context has a DatagramHandler bean. */
@@ -379,7 +97,7 @@ public class GServerProperties implements Validator {
 		 * How each datagram's handler runs: 'default', 'raw', 'none' or a pool size; while a pool
 		 * is full, datagrams wait in the socket's receive buffer.
 		 */
-		private String spawn = "default";
+		private Spawn spawn = Spawn.DEFAULT;
 
 		/**
 		 * How many bytes of each datagram are read; longer ones are truncated. At most 65507.
@@ -402,11 +120,11 @@ public class GServerProperties implements Validator {
 			this.port = port;
 		}
 
-		public String getSpawn() {
+		public Spawn getSpawn() {
 			return this.spawn;
 		}
 
-		public void setSpawn(String spawn) {
+		public void setSpawn(Spawn spawn) {
 			this.spawn = spawn;
 		}
 
@@ -418,76 +136,6 @@ public class GServerProperties implements Validator {
 			this.bufferSize = bufferSize;
 		}
 
-	}
-
-	/** TLS, from a Spring SSL bundle ({@code spring.ssl.bundle.pem.*} or {@code jks.*}). */
-	public static class Ssl {
-
-		/**
-		 * Name of the SSL bundle whose key and certificates the server uses. Plaintext when not
-		 * set. A reloaded bundle applies to new connections.
-		 */
-		private String bundle;
-
-		/**
-		 * Whether clients must present a certificate: 'none', 'want' (asked for, optional) or
-		 * 'need' (mutual TLS).
-		 */
-		private ClientAuth clientAuth = ClientAuth.NONE;
-
-		/**
-		 * How long a client gets to complete its TLS handshake.
-		 */
-		private Duration handshakeTimeout = Duration.ofSeconds(10);
-
-		public String getBundle() {
-			return this.bundle;
-		}
-
-		public void setBundle(String bundle) {
-			this.bundle = bundle;
-		}
-
-		public ClientAuth getClientAuth() {
-			return this.clientAuth;
-		}
-
-		public void setClientAuth(ClientAuth clientAuth) {
-			this.clientAuth = clientAuth;
-		}
-
-		public Duration getHandshakeTimeout() {
-			return this.handshakeTimeout;
-		}
-
-		public void setHandshakeTimeout(Duration handshakeTimeout) {
-			this.handshakeTimeout = handshakeTimeout;
-		}
-
-	}
-
-	/** Whether a TLS server asks clients for a certificate. */
-	public enum ClientAuth {
-
-		/** No client certificate. */
-		NONE,
-
-		/** A client certificate is asked for, and checked when given. */
-		WANT,
-
-		/** A trusted client certificate is required: mutual TLS. */
-		NEED
-
-	}
-
-	@Override
-	public boolean supports(Class<?> type) {
-		return GServerProperties.class.isAssignableFrom(type);
-	}
-
-	@Override
-	public void validate(Object target, Errors errors) {
-		GServerPropertiesValidator.validate((GServerProperties) target, errors);
 	}
 
 }

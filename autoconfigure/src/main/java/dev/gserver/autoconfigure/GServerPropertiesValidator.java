@@ -4,72 +4,71 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 
 import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 import dev.gserver.Addresses;
 import dev.gserver.DatagramServer;
 import dev.gserver.Spawn;
-import dev.gserver.proxy.CidrRange;
 
 /**
- * Checks bound {@link GServerProperties}, so that a bad value fails start-up with a message
- * naming the property and the value; the property classes themselves hold no logic.
+ * Checks bound gserver properties, so that a bad value fails start-up with a message naming the
+ * property and the value: {@link GServerProperties} with every server under it, or the
+ * {@link StreamServerProperties} one server runs with. Values Spring converts (durations, spawns,
+ * CIDR ranges) are checked by the conversion itself; this checks ranges and combinations.
  */
-final class GServerPropertiesValidator {
+final class GServerPropertiesValidator implements Validator {
 
-	private GServerPropertiesValidator() {
+	@Override
+	public boolean supports(Class<?> type) {
+		return StreamServerProperties.class.isAssignableFrom(type);
 	}
 
-	static void validate(GServerProperties properties, Errors errors) {
-		if (properties.getPort() < 0 || properties.getPort() > 65535) {
-			errors.rejectValue("port", "range", "must be between 0 and 65535");
+	@Override
+	public void validate(Object target, Errors errors) {
+		validateServer((StreamServerProperties) target, errors);
+		if (target instanceof GServerProperties properties) {
+			properties.getServers().forEach((name, server) -> {
+				errors.pushNestedPath("servers[" + name + "]");
+				validateServer(server, errors);
+				errors.popNestedPath();
+			});
+			validateUdp(properties.getUdp(), errors);
 		}
-		try {
-			Spawn.parse(properties.getSpawn());
+	}
+
+	private static void validateServer(StreamServerProperties server, Errors errors) {
+		rejectNotPort(errors, "port", server.getPort());
+		validateAddress(server.getAddress(), errors);
+		if (server.getSpawnBean() != null && server.getSpawn() != Spawn.DEFAULT) {
+			errors.rejectValue("spawnBean", "exclusive", "set only one of spawn and spawn-bean");
 		}
-		catch (IllegalArgumentException ex) {
-			errors.rejectValue("spawn", "invalid", ex.getMessage());
-		}
-		if (properties.getMaxAccept() < 1) {
+		if (server.getMaxAccept() < 1) {
 			errors.rejectValue("maxAccept", "range", "must be at least 1");
 		}
-		for (String range : properties.getProxyProtocolTrusted()) {
-			try {
-				CidrRange.parse(range);
-			}
-			catch (IllegalArgumentException ex) {
-				errors.rejectValue("proxyProtocolTrusted", "invalid", ex.getMessage());
-			}
-		}
-		rejectNotPositive(errors, "proxyProtocolTimeout", properties.getProxyProtocolTimeout());
-		if (properties.getMaxConnections() < 0) {
+		if (server.getMaxConnections() < 0) {
 			errors.rejectValue("maxConnections", "range", "must be 0 (no limit) or positive");
 		}
-		if (properties.getBacklog() < 1) {
+		if (server.getBacklog() < 1) {
 			errors.rejectValue("backlog", "range", "must be at least 1");
 		}
-		rejectNegative(errors, "minDelay", properties.getMinDelay());
-		rejectNegative(errors, "maxDelay", properties.getMaxDelay());
-		rejectNegative(errors, "stopTimeout", properties.getStopTimeout());
-		validateAddress(properties.getAddress(), errors);
-		rejectNegative(errors, "idleTimeout", properties.getIdleTimeout());
-		rejectNegative(errors, "writeTimeout", properties.getWriteTimeout());
-		rejectNegative(errors, "frameTimeout", properties.getFrameTimeout());
-		if (properties.getUdp().getPort() < 0 || properties.getUdp().getPort() > 65535) {
-			errors.rejectValue("udp.port", "range", "must be between 0 and 65535");
-		}
-		if (properties.getUdp().getBufferSize() < 1 || properties.getUdp().getBufferSize() > DatagramServer.MAX_BUFFER_SIZE) {
-			errors.rejectValue("udp.bufferSize", "range", "must be between 1 and " + DatagramServer.MAX_BUFFER_SIZE);
-		}
-		try {
-			Spawn.parse(properties.getUdp().getSpawn());
-		}
-		catch (IllegalArgumentException ex) {
-			errors.rejectValue("udp.spawn", "invalid", ex.getMessage());
-		}
-		rejectNotPositive(errors, "ssl.handshakeTimeout", properties.getSsl().getHandshakeTimeout());
+		rejectNegative(errors, "minDelay", server.getMinDelay());
+		rejectNegative(errors, "maxDelay", server.getMaxDelay());
 		if (!errors.hasFieldErrors("minDelay") && !errors.hasFieldErrors("maxDelay")
-				&& properties.getMinDelay().compareTo(properties.getMaxDelay()) > 0) {
-			errors.rejectValue("maxDelay", "range", "must not be shorter than gserver.min-delay");
+				&& server.getMinDelay().compareTo(server.getMaxDelay()) > 0) {
+			errors.rejectValue("maxDelay", "range", "must not be shorter than min-delay");
+		}
+		rejectNegative(errors, "stopTimeout", server.getStopTimeout());
+		rejectNegative(errors, "idleTimeout", server.getIdleTimeout());
+		rejectNegative(errors, "writeTimeout", server.getWriteTimeout());
+		rejectNegative(errors, "frameTimeout", server.getFrameTimeout());
+		rejectNotPositive(errors, "proxyProtocol.timeout", server.getProxyProtocol().getTimeout());
+		rejectNotPositive(errors, "ssl.handshakeTimeout", server.getSsl().getHandshakeTimeout());
+	}
+
+	private static void validateUdp(GServerProperties.Udp udp, Errors errors) {
+		rejectNotPort(errors, "udp.port", udp.getPort());
+		if (udp.getBufferSize() < 1 || udp.getBufferSize() > DatagramServer.MAX_BUFFER_SIZE) {
+			errors.rejectValue("udp.bufferSize", "range", "must be between 1 and " + DatagramServer.MAX_BUFFER_SIZE);
 		}
 	}
 
@@ -88,6 +87,12 @@ final class GServerPropertiesValidator {
 		}
 		if (new InetSocketAddress(address.trim(), 0).isUnresolved()) {
 			errors.rejectValue("address", "invalid", "is neither an IP address nor a known host name");
+		}
+	}
+
+	private static void rejectNotPort(Errors errors, String field, int port) {
+		if (port < 0 || port > 65535) {
+			errors.rejectValue(field, "range", "must be between 0 and 65535");
 		}
 	}
 

@@ -86,8 +86,8 @@ class GServerAutoConfigurationTest {
 			.withPropertyValues("gserver.spawn=7", "gserver.max-accept=5", "gserver.min-delay=20ms",
 					"gserver.max-delay=2s", "gserver.stop-timeout=3s", "gserver.backlog=64",
 					"gserver.reuse-address=false", "gserver.tcp-no-delay=false", "gserver.drop-when-full=true",
-					"gserver.reuse-port=true", "gserver.max-connections=500", "gserver.proxy-protocol=required",
-					"gserver.proxy-protocol-trusted=10.0.0.0/8, 127.0.0.1", "gserver.proxy-protocol-timeout=2s")
+					"gserver.reuse-port=true", "gserver.max-connections=500", "gserver.proxy-protocol.mode=required",
+					"gserver.proxy-protocol.trusted=10.0.0.0/8, 127.0.0.1", "gserver.proxy-protocol.timeout=2s")
 			.run((context) -> {
 				StreamServer server = context.getBean(StreamServer.class);
 				assertThat(server.getPool().size()).isEqualTo(7);
@@ -115,12 +115,11 @@ class GServerAutoConfigurationTest {
 	 */
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiterString = " | ", quoteCharacter = '"', textBlock = """
-			gserver.spawn=lots                            | spawn                | lots          | Invalid spawn 'lots'
 			gserver.stop-timeout=-1s                      | stopTimeout          | PT-1S         | must not be negative
 			gserver.port=70000                            | port                 | 70000         | must be between 0 and 65535
 			gserver.max-accept=0                          | maxAccept            | 0             | must be at least 1
 			gserver.max-connections=-1                    | maxConnections       | -1            | must be 0 (no limit) or positive
-			gserver.proxy-protocol-trusted=10.0.0.0/33    | proxyProtocolTrusted | [10.0.0.0/33] | 10.0.0.0/33
+			gserver.proxy-protocol.timeout=0s             | proxyProtocol.timeout | PT0S         | must be positive
 			""")
 	void invalidPropertyFailsNamingPropertyAndValue(String property, String field, String value, String reason) {
 		this.runner.withUserConfiguration(PongHandler.class).withPropertyValues(property).run((context) -> {
@@ -143,7 +142,24 @@ class GServerAutoConfigurationTest {
 			.withPropertyValues("gserver.min-delay=2s", "gserver.max-delay=1s")
 			.run((context) -> assertThat(findCause(context.getStartupFailure(), BindValidationException.class))
 				.hasMessageContaining("on field 'maxDelay'")
-				.hasMessageContaining("must not be shorter than gserver.min-delay"));
+				.hasMessageContaining("must not be shorter than min-delay"));
+	}
+
+	/** Spring Boot reports a conversion error as "Property: gserver.spawn, Value: "lots", Reason: ...". */
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiterString = " | ", textBlock = """
+			gserver.spawn=lots                         | gserver.spawn                    | Invalid spawn 'lots'
+			gserver.proxy-protocol.trusted=10.0.0.0/33 | gserver.proxy-protocol.trusted    | 10.0.0.0/33
+			""")
+	void unconvertibleValueFailsNamingPropertyAndValue(String property, String name, String reason) {
+		this.runner.withUserConfiguration(PongHandler.class).withPropertyValues(property).run((context) -> {
+			assertThat(context).hasFailed();
+			org.springframework.boot.context.properties.bind.BindException invalid = findCause(context.getStartupFailure(),
+					org.springframework.boot.context.properties.bind.BindException.class);
+			assertThat(invalid).isNotNull();
+			assertThat(invalid.getName()).hasToString(name);
+			assertThat(invalid).rootCause().hasMessageContaining(reason);
+		});
 	}
 
 	@Test
@@ -192,7 +208,8 @@ class GServerAutoConfigurationTest {
 			.withPropertyValues("gserver.spawn-bean=handlerPool", "gserver.spawn=raw")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
-				.hasMessageContaining("Set only one of gserver.spawn ('raw') and gserver.spawn-bean ('handlerPool')"));
+				.hasMessageContaining("on field 'spawnBean'")
+				.hasMessageContaining("set only one of spawn and spawn-bean"));
 	}
 
 	@Test

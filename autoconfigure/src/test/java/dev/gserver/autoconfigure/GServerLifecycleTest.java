@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Timeout;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
+import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
@@ -107,7 +108,8 @@ class GServerLifecycleTest {
 			new CountDownLatch(1).await();
 		};
 		long[] closeNanos = new long[1];
-		this.runner.withBean(Handler.class, () -> stuck)
+		this.runner.withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class))
+			.withBean(Handler.class, () -> stuck)
 			.withBean("outcomes", GServerCustomizer.class, () -> (server) -> server.addEventListener(outcomes))
 			.withPropertyValues("gserver.stop-timeout=60s", "spring.lifecycle.timeout-per-shutdown-phase=2s")
 			.run((context) -> {

@@ -78,7 +78,7 @@ class GServerMetricsTest {
 	void countsRefusedProxyHeadersByReasonAndServesTheProxiedClient() {
 		this.runner.withBean(Handler.class, () -> (connection) -> connection.getOutputStream()
 			.write(dev.gserver.Addresses.format(connection.getRemoteAddress()).getBytes(StandardCharsets.US_ASCII)))
-			.withPropertyValues("gserver.proxy-protocol=required", "gserver.proxy-protocol-trusted=127.0.0.0/8")
+			.withPropertyValues("gserver.proxy-protocol.mode=required", "gserver.proxy-protocol.trusted=127.0.0.0/8")
 			.run((context) -> {
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
 				int port = context.getBean(StreamServer.class).getServerPort();

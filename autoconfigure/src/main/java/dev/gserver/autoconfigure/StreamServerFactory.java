@@ -1,0 +1,101 @@
+package dev.gserver.autoconfigure;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.Executor;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.ssl.SslBundles;
+
+import dev.gserver.Addresses;
+import dev.gserver.BaseServer;
+import dev.gserver.Handler;
+import dev.gserver.Pool;
+import dev.gserver.Spawn;
+import dev.gserver.StreamServer;
+import dev.gserver.proxy.ProxyProtocol;
+
+/**
+ * Makes a {@link StreamServer} from the {@link StreamServerProperties} of one server: the default
+ * one ({@code gserver.*}) or a further one ({@code gserver.servers.<name>.*}).
+ */
+final class StreamServerFactory {
+
+	private final BeanFactory beanFactory;
+
+	StreamServerFactory(BeanFactory beanFactory) {
+		this.beanFactory = beanFactory;
+	}
+
+	/**
+	 * @param prefix the properties' prefix, to name a property in an error
+	 * @param properties what the server runs with
+	 * @param handler what serves each connection
+	 */
+	StreamServer create(String prefix, StreamServerProperties properties, Handler handler) throws IOException {
+		Spawn spawn = spawn(prefix, properties);
+		boolean inherited = properties.getListener() == StreamServerProperties.Listener.INHERITED;
+		StreamServer server = inherited ? StreamServer.inherited(handler, spawn)
+				: new StreamServer(listenAddress(properties), handler, spawn);
+		applyAcceptLoop(properties, server);
+		PropertyMapper map = PropertyMapper.get();
+		// an inherited listener was bound and given its backlog by whoever opened it
+		map.from(properties::getBacklog).when((backlog) -> !inherited).to(server::setBacklog);
+		map.from(properties::isReuseAddress).to(server::setReuseAddress);
+		map.from(properties::isReusePort).to(server::setReusePort);
+		map.from(properties::getMaxConnections).to(server::setMaxConnections);
+		map.from(properties::isTcpNoDelay).to(server::setTcpNoDelay);
+		map.from(properties::isDropWhenFull).to(server::setDropWhenFull);
+		map.from(properties::getIdleTimeout).to(server::setIdleTimeout);
+		map.from(properties::getWriteTimeout).to(server::setWriteTimeout);
+		map.from(properties::getFrameTimeout).to(server::setFrameTimeout);
+		StreamServerProperties.ProxyProtocol proxy = properties.getProxyProtocol();
+		server.setProxyProtocol(ProxyProtocol.of(proxy.getMode()).withTrusted(proxy.getTrusted()).withTimeout(proxy.getTimeout()));
+		if (properties.getSsl().getBundle() != null) {
+			GServerSsl.apply(server, properties.getSsl(), this.beanFactory.getBean(SslBundles.class));
+		}
+		return server;
+	}
+
+	/** The settings every server's accept loop shares, TCP or UDP. */
+	static void applyAcceptLoop(StreamServerProperties properties, BaseServer<?, ?> server) {
+		PropertyMapper map = PropertyMapper.get();
+		map.from(properties::getMaxAccept).to(server::setMaxAccept);
+		map.from(properties::getMinDelay).to(server::setMinDelay);
+		map.from(properties::getMaxDelay).to(server::setMaxDelay);
+		map.from(properties::getStopTimeout).to(server::setStopTimeout);
+	}
+
+	/** Returns the address to listen on, from the address and port properties. */
+	private static SocketAddress listenAddress(StreamServerProperties properties) {
+		String address = properties.getAddress();
+		if (address == null || address.isBlank()) {
+			return new InetSocketAddress(properties.getPort());
+		}
+		if (Addresses.isUnixSocket(address)) {
+			return Addresses.parse(address);
+		}
+		return new InetSocketAddress(address.trim(), properties.getPort());
+	}
+
+	private Spawn spawn(String prefix, StreamServerProperties properties) {
+		String beanName = properties.getSpawnBean();
+		if (beanName == null) {
+			return properties.getSpawn();
+		}
+		Object bean = this.beanFactory.getBean(beanName);
+		if (bean instanceof Pool pool) {
+			return Spawn.of(pool);
+		}
+		if (bean instanceof Executor executor) {
+			return Spawn.of(executor);
+		}
+		throw new InvalidConfigurationPropertyValueException(prefix + ".spawn-bean", beanName,
+				"bean '" + beanName + "' is a " + bean.getClass().getName()
+						+ ", neither a dev.gserver.Pool nor a java.util.concurrent.Executor");
+	}
+
+}
