@@ -1,11 +1,8 @@
 package dev.gserver.autoconfigure;
 
-import java.net.InetSocketAddress;
-
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.context.LifecycleProperties;
@@ -15,7 +12,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.ConfigurableEnvironment;
 
@@ -33,7 +29,7 @@ import dev.gserver.StreamServer;
 @AutoConfiguration(afterName = "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration")
 @ConditionalOnBooleanProperty(name = "gserver.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(GServerProperties.class)
-@Import(StreamServerRegistrar.class)
+@Import(ServerRegistrar.class)
 public final class GServerAutoConfiguration {
 
 	/** The bean name of the default server; also its {@code name} tag on metrics. */
@@ -73,24 +69,6 @@ public final class GServerAutoConfiguration {
 	GServerPortPublisher gserverPortPublisher(ConfigurableEnvironment environment, ListableBeanFactory beanFactory) {
 		return new GServerPortPublisher(environment, beanFactory.getBeanNamesForType(StreamServer.class).length == 1,
 				beanFactory.getBeanNamesForType(DatagramServer.class).length == 1);
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnBean(DatagramHandler.class)
-	@ConditionalOnMissingBean(DatagramServer.class)
-	static class DatagramServerConfiguration {
-
-		@Bean(UDP_SERVER_BEAN_NAME)
-		DatagramServer gserverUdp(DatagramHandler handler, GServerProperties properties) {
-			GServerProperties.Udp udp = properties.getUdp();
-			InetSocketAddress address = (udp.getAddress() != null) ? new InetSocketAddress(udp.getAddress(), udp.getPort())
-					: new InetSocketAddress(udp.getPort());
-			DatagramServer server = new DatagramServer(address, handler, udp.getSpawn());
-			server.setBufferSize(udp.getBufferSize());
-			StreamServerFactory.applyAcceptLoop(properties, server);
-			return server;
-		}
-
 	}
 
 }

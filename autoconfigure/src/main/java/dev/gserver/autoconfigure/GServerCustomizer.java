@@ -3,9 +3,10 @@ package dev.gserver.autoconfigure;
 import dev.gserver.StreamServer;
 
 /**
- * Adjusts the auto-configured {@link StreamServer} before it starts. Every customizer bean is
- * applied, in {@link org.springframework.core.annotation.Order order}, after the
- * {@code gserver.*} properties.
+ * Adjusts each TCP server of the context before it starts: the default one, each one under
+ * {@code gserver.servers}, and the application's own {@code StreamServer} beans. Every
+ * customizer bean is applied, in {@link org.springframework.core.annotation.Order order}, after
+ * the properties; {@link StreamServer#getName()} tells which server it is.
  */
 @FunctionalInterface
 public interface GServerCustomizer {

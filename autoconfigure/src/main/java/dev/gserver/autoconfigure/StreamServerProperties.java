@@ -12,7 +12,7 @@ import dev.gserver.proxy.ProxyProtocolMode;
  * The properties of one TCP server: {@code gserver.*} for the default server, and
  * {@code gserver.servers.<name>.*} for each further one, whose unset values are those of
  * {@code gserver.*}. JavaBean accessors only: {@link GServerPropertiesValidator} checks them and
- * {@link StreamServerFactory} applies them.
+ * {@link ServerFactory} applies them.
  */
 public class StreamServerProperties {
 

@@ -91,6 +91,21 @@ class GServerUdpTest {
 				.hasMessageContaining("70000"));
 	}
 
+	@Test
+	void aNamedServerWithADatagramHandlerIsAUdpServer() {
+		this.runner.withBean("beaconHandler", DatagramHandler.class, () -> this.echo)
+			.withPropertyValues("gserver.servers.beacon.port=0", "gserver.servers.beacon.spawn=3", "gserver.udp.buffer-size=256")
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean("gserverUdp");
+				DatagramServer beacon = context.getBean("beacon", DatagramServer.class);
+				assertThat(beacon.getName()).isEqualTo("beacon");
+				assertThat(beacon.getPool().size()).isEqualTo(3);
+				assertThat(beacon.getBufferSize()).isEqualTo(256);
+				int port = context.getEnvironment().getProperty("local.gserver.beacon.port", Integer.class);
+				assertThat(exchange(port, "ping")).isEqualTo("ping");
+			});
+	}
+
 	private static String exchange(int port, String message) throws Exception {
 		try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
 			client.setSoTimeout(10_000);

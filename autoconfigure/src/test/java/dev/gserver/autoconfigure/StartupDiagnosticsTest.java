@@ -48,7 +48,7 @@ class StartupDiagnosticsTest {
 
 	@Test
 	void noHandlerLogsThatNoServerRunsAndWhy() {
-		try (LogCapture log = new LogCapture(StreamServerRegistrar.class).start()) {
+		try (LogCapture log = new LogCapture(ServerRegistrar.class).start()) {
 			this.runner.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(StreamServer.class));
 			assertThat(log.events()).singleElement().satisfies((event) -> {
 				assertThat(event.getLevel()).isEqualTo(Level.INFO);

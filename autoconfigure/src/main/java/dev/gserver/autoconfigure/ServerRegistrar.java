@@ -1,6 +1,6 @@
 package dev.gserver.autoconfigure;
 
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,18 +26,22 @@ import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
 
+import dev.gserver.BaseServer;
+import dev.gserver.DatagramHandler;
+import dev.gserver.DatagramServer;
 import dev.gserver.Handler;
 import dev.gserver.StreamServer;
 
 /**
- * Registers a {@link StreamServer} bean for each TCP server the properties declare, as the
- * context's bean definitions load: one per {@code gserver.servers.<name>}, and the default server
- * {@code gserver} for the one {@link Handler} bean no other server claims, unless the application
- * declares a {@code StreamServer} bean of its own.
+ * Registers a server bean for each server the properties declare, as the context's bean
+ * definitions load: one per {@code gserver.servers.<name>} (TCP, or UDP for a
+ * {@link DatagramHandler}); the default TCP server {@code gserver} for the one {@link Handler}
+ * bean no other server claims, unless the application declares a {@code StreamServer} of its
+ * own; and likewise the UDP server {@code gserverUdp} for a {@code DatagramHandler}.
  */
-class StreamServerRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
+class ServerRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
 
-	private static final Log logger = LogFactory.getLog(StreamServerRegistrar.class);
+	private static final Log logger = LogFactory.getLog(ServerRegistrar.class);
 
 	private Environment environment;
 
@@ -55,8 +59,12 @@ class StreamServerRegistrar implements ImportBeanDefinitionRegistrar, Environmen
 
 	@Override
 	public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
-		boolean userServer = this.beanFactory.getBeanNamesForType(StreamServer.class, true, false).length > 0;
-		List<String> handlers = List.of(this.beanFactory.getBeanNamesForType(Handler.class, true, false));
+		boolean userStreamServer = beanNames(StreamServer.class).size() > 0;
+		boolean userDatagramServer = beanNames(DatagramServer.class).size() > 0;
+		List<String> streamHandlers = beanNames(Handler.class);
+		List<String> datagramHandlers = beanNames(DatagramHandler.class);
+		List<String> handlers = new ArrayList<>(streamHandlers);
+		handlers.addAll(datagramHandlers);
 		Set<String> unclaimed = new LinkedHashSet<>(handlers);
 		Binder binder = GServerConverters.binder(this.environment);
 		for (String name : serverNames(binder)) {
@@ -64,35 +72,56 @@ class StreamServerRegistrar implements ImportBeanDefinitionRegistrar, Environmen
 			StreamServerProperties properties = inherit(binder, prefix);
 			String handler = handlerOf(name, prefix, properties.getHandler(), handlers);
 			unclaimed.remove(handler);
-			register(registry, name.equals(handler) ? name + "Server" : name, name, handler,
-					(beanFactory) -> new StreamServerFactory(beanFactory).create(prefix, properties, handler(beanFactory, handler)));
+			String beanName = name.equals(handler) ? name + "Server" : name;
+			if (datagramHandlers.contains(handler)) {
+				register(registry, DatagramServer.class, beanName, name, handler, (factory) -> new ServerFactory(factory)
+					.datagram(prefix, properties, factory.getBean(handler, DatagramHandler.class)));
+			}
+			else {
+				register(registry, StreamServer.class, beanName, name, handler, (factory) -> new ServerFactory(factory)
+					.stream(prefix, properties, factory.getBean(handler, Handler.class)));
+			}
 		}
-		if (!userServer) {
-			registerDefaultServer(registry, binder, handlers, unclaimed);
+		if (!userStreamServer) {
+			String handler = defaultHandler(binder, streamHandlers, unclaimed);
+			if (handler != null) {
+				register(registry, StreamServer.class, GServerAutoConfiguration.SERVER_BEAN_NAME,
+						GServerAutoConfiguration.SERVER_BEAN_NAME, handler, (factory) -> new ServerFactory(factory)
+							.stream("gserver", factory.getBean(GServerProperties.class), factory.getBean(handler, Handler.class)));
+			}
+		}
+		List<String> unclaimedDatagram = datagramHandlers.stream().filter(unclaimed::contains).toList();
+		if (!userDatagramServer && !unclaimedDatagram.isEmpty()) {
+			if (unclaimedDatagram.size() > 1) {
+				throw new AmbiguousHandlersException(unclaimedDatagram);
+			}
+			String handler = unclaimedDatagram.get(0);
+			register(registry, DatagramServer.class, GServerAutoConfiguration.UDP_SERVER_BEAN_NAME,
+					GServerAutoConfiguration.UDP_SERVER_BEAN_NAME, handler, (factory) -> new ServerFactory(factory)
+						.datagram(factory.getBean(GServerProperties.class), factory.getBean(handler, DatagramHandler.class)));
 		}
 	}
 
-	private void registerDefaultServer(BeanDefinitionRegistry registry, Binder binder, List<String> handlers,
-			Set<String> unclaimed) {
+	/** The default server's handler: {@code gserver.handler}, or the one unclaimed; {@code null} for none. */
+	private static String defaultHandler(Binder binder, List<String> streamHandlers, Set<String> unclaimed) {
 		String named = binder.bind("gserver.handler", String.class).orElse(null);
-		String handler;
 		if (named != null) {
-			handler = handlerOf(GServerAutoConfiguration.SERVER_BEAN_NAME, "gserver", named, handlers);
+			return handlerOf(GServerAutoConfiguration.SERVER_BEAN_NAME, "gserver", named, streamHandlers);
 		}
-		else if (unclaimed.size() == 1) {
-			handler = unclaimed.iterator().next();
+		List<String> left = streamHandlers.stream().filter(unclaimed::contains).toList();
+		if (left.size() > 1) {
+			throw new AmbiguousHandlersException(left);
 		}
-		else if (unclaimed.isEmpty()) {
-			logger.info((handlers.isEmpty()) ? "No gserver TCP server runs: the context has no dev.gserver.Handler bean"
+		if (left.isEmpty()) {
+			logger.info((streamHandlers.isEmpty()) ? "No gserver TCP server runs: the context has no dev.gserver.Handler bean"
 					: "No default gserver TCP server runs: every Handler bean is claimed by a server under gserver.servers");
-			return;
+			return null;
 		}
-		else {
-			throw new AmbiguousHandlersException(List.copyOf(unclaimed));
-		}
-		register(registry, GServerAutoConfiguration.SERVER_BEAN_NAME, GServerAutoConfiguration.SERVER_BEAN_NAME,
-				handler, (beanFactory) -> new StreamServerFactory(beanFactory).create("gserver",
-						beanFactory.getBean(GServerProperties.class), handler(beanFactory, handler)));
+		return left.get(0);
+	}
+
+	private List<String> beanNames(Class<?> type) {
+		return List.of(this.beanFactory.getBeanNamesForType(type, true, false));
 	}
 
 	/** The names under {@code gserver.servers}, in their order of declaration. */
@@ -125,7 +154,7 @@ class StreamServerRegistrar implements ImportBeanDefinitionRegistrar, Environmen
 			}
 			return named;
 		}
-		for (String candidate : Arrays.asList(name + "Handler", name)) {
+		for (String candidate : List.of(name + "Handler", name)) {
 			if (handlers.contains(candidate)) {
 				return candidate;
 			}
@@ -135,15 +164,11 @@ class StreamServerRegistrar implements ImportBeanDefinitionRegistrar, Environmen
 				+ ".handler to the name of one of " + handlers + ".");
 	}
 
-	private static Handler handler(BeanFactory beanFactory, String name) {
-		return beanFactory.getBean(name, Handler.class);
-	}
-
-	private static void register(BeanDefinitionRegistry registry, String beanName, String serverName, String handler,
-			ServerSupplier supplier) {
-		RootBeanDefinition definition = new RootBeanDefinition(StreamServer.class);
-		definition.setInstanceSupplier((InstanceSupplier<StreamServer>) (registered) -> {
-			StreamServer server = supplier.create(registered.getBeanFactory());
+	private static <S extends BaseServer<?, ?>> void register(BeanDefinitionRegistry registry, Class<S> type,
+			String beanName, String serverName, String handler, ServerSupplier<S> supplier) {
+		RootBeanDefinition definition = new RootBeanDefinition(type);
+		definition.setInstanceSupplier((InstanceSupplier<S>) (registered) -> {
+			S server = supplier.create(registered.getBeanFactory());
 			server.setName(serverName);
 			return server;
 		});
@@ -153,9 +178,9 @@ class StreamServerRegistrar implements ImportBeanDefinitionRegistrar, Environmen
 	}
 
 	@FunctionalInterface
-	private interface ServerSupplier {
+	private interface ServerSupplier<S> {
 
-		StreamServer create(BeanFactory beanFactory) throws Exception;
+		S create(BeanFactory beanFactory) throws Exception;
 
 	}
 

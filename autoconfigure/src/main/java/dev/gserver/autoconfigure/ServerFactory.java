@@ -12,6 +12,8 @@ import org.springframework.boot.ssl.SslBundles;
 
 import dev.gserver.Addresses;
 import dev.gserver.BaseServer;
+import dev.gserver.DatagramHandler;
+import dev.gserver.DatagramServer;
 import dev.gserver.Handler;
 import dev.gserver.Pool;
 import dev.gserver.Spawn;
@@ -19,14 +21,15 @@ import dev.gserver.StreamServer;
 import dev.gserver.proxy.ProxyProtocol;
 
 /**
- * Makes a {@link StreamServer} from the {@link StreamServerProperties} of one server: the default
- * one ({@code gserver.*}) or a further one ({@code gserver.servers.<name>.*}).
+ * Makes gserver's servers from their properties: a {@link StreamServer} from the
+ * {@link StreamServerProperties} of the default server ({@code gserver.*}) or of a further one
+ * ({@code gserver.servers.<name>.*}), and a {@link DatagramServer} for a UDP handler.
  */
-final class StreamServerFactory {
+final class ServerFactory {
 
 	private final BeanFactory beanFactory;
 
-	StreamServerFactory(BeanFactory beanFactory) {
+	ServerFactory(BeanFactory beanFactory) {
 		this.beanFactory = beanFactory;
 	}
 
@@ -35,7 +38,7 @@ final class StreamServerFactory {
 	 * @param properties what the server runs with
 	 * @param handler what serves each connection
 	 */
-	StreamServer create(String prefix, StreamServerProperties properties, Handler handler) throws IOException {
+	StreamServer stream(String prefix, StreamServerProperties properties, Handler handler) throws IOException {
 		Spawn spawn = spawn(prefix, properties);
 		boolean inherited = properties.getListener() == StreamServerProperties.Listener.INHERITED;
 		StreamServer server = inherited ? StreamServer.inherited(handler, spawn)
@@ -60,8 +63,30 @@ final class StreamServerFactory {
 		return server;
 	}
 
+	/** The default UDP server, from {@code gserver.udp.*} and the accept loop's {@code gserver.*}. */
+	DatagramServer datagram(GServerProperties properties, DatagramHandler handler) {
+		GServerProperties.Udp udp = properties.getUdp();
+		InetSocketAddress address = (udp.getAddress() != null) ? new InetSocketAddress(udp.getAddress(), udp.getPort())
+				: new InetSocketAddress(udp.getPort());
+		DatagramServer server = new DatagramServer(address, handler, udp.getSpawn());
+		server.setBufferSize(udp.getBufferSize());
+		applyAcceptLoop(properties, server);
+		return server;
+	}
+
+	/**
+	 * A UDP server under {@code gserver.servers.<name>}: its address, port, spawn and accept loop;
+	 * the TCP-only properties do not apply, and datagrams are read into {@code gserver.udp.buffer-size}.
+	 */
+	DatagramServer datagram(String prefix, StreamServerProperties properties, DatagramHandler handler) {
+		DatagramServer server = new DatagramServer(listenAddress(properties), handler, spawn(prefix, properties));
+		server.setBufferSize(this.beanFactory.getBean(GServerProperties.class).getUdp().getBufferSize());
+		applyAcceptLoop(properties, server);
+		return server;
+	}
+
 	/** The settings every server's accept loop shares, TCP or UDP. */
-	static void applyAcceptLoop(StreamServerProperties properties, BaseServer<?, ?> server) {
+	private static void applyAcceptLoop(StreamServerProperties properties, BaseServer<?, ?> server) {
 		PropertyMapper map = PropertyMapper.get();
 		map.from(properties::getMaxAccept).to(server::setMaxAccept);
 		map.from(properties::getMinDelay).to(server::setMinDelay);
