@@ -9,6 +9,7 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.util.StringUtils;
 
 import dev.gserver.Addresses;
 import dev.gserver.BaseServer;
@@ -57,7 +58,8 @@ final class ServerFactory {
 		map.from(properties::getFrameTimeout).to(server::setFrameTimeout);
 		StreamServerProperties.ProxyProtocol proxy = properties.getProxyProtocol();
 		server.setProxyProtocol(ProxyProtocol.of(proxy.getMode()).withTrusted(proxy.getTrusted()).withTimeout(proxy.getTimeout()));
-		if (properties.getSsl().getBundle() != null) {
+		// an empty value ('bundle:' in YAML) turns TLS off, as a server under gserver.servers may need
+		if (StringUtils.hasText(properties.getSsl().getBundle())) {
 			GServerSsl.apply(server, properties.getSsl(), this.beanFactory.getBean(SslBundles.class));
 		}
 		return server;

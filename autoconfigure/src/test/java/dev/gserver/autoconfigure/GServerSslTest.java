@@ -206,6 +206,26 @@ class GServerSslTest {
 	// ---- helpers ----
 
 	/** The runner with the server's identity as the PEM bundle {@code server} (written to the temporary directory) for gserver. */
+	@Test
+	void aNamedServerServesTlsFromItsOwnBundle() throws IOException {
+		PemFiles pem = writeServerPem();
+		this.runner.withPropertyValues(bundle(pem))
+			.withBean("plainHandler", Handler.class, () -> TestCertificates::greetAndEcho)
+			.withPropertyValues("gserver.ssl.bundle=", "gserver.handler=plainHandler", "gserver.servers.secure.port=0",
+					"gserver.servers.secure.ssl.bundle=server", "gserver.servers.secure.handler=handler")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				StreamServer secure = context.getBean("secure", StreamServer.class);
+				assertThat(secure.isSecure()).isTrue();
+				assertThat(context.getBean("gserver", StreamServer.class).isSecure()).isFalse();
+				try (SSLSocket client = tls(certificates.clientContext(), secure.getServerPort())) {
+					client.startHandshake();
+					assertThat(TestCertificates.peerSubject(client)).isEqualTo(TestCertificates.SERVER_SUBJECT);
+					assertThat(Clients.echoLine(client, "hello")).startsWith("secure=true");
+				}
+			});
+	}
+
 	private ApplicationContextRunner serverBundle() throws IOException {
 		return this.runner.withPropertyValues(bundle(writeServerPem()));
 	}

@@ -3,11 +3,16 @@ package dev.gserver.autoconfigure;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -23,6 +28,7 @@ import dev.gserver.StreamServer;
 import dev.gserver.proxy.ProxyProtocolMode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /** Several servers from gserver.servers.<name>.*, next to the default one. */
 @Timeout(60)
@@ -133,6 +139,53 @@ class MultipleServersTest {
 				assertThat(context.getBean("chat", StreamServer.class).getMaxAccept()).isEqualTo(7);
 				assertThat(context.getEnvironment().getProperty("local.gserver.edge.port", Integer.class))
 					.isEqualTo(edge.getServerPort());
+			});
+	}
+
+	/** Each per-server property, a value other than its default, and how the server shows it. */
+	static Stream<Arguments> perServerProperties() {
+		return Stream.of(
+				arguments("spawn", "5", (Function<StreamServer, Object>) (server) -> (server.getPool() != null) ? server.getPool().size() : null, 5),
+				arguments("max-accept", "9", (Function<StreamServer, Object>) StreamServer::getMaxAccept, 9),
+				arguments("min-delay", "20ms", (Function<StreamServer, Object>) StreamServer::getMinDelay, Duration.ofMillis(20)),
+				arguments("max-delay", "3s", (Function<StreamServer, Object>) StreamServer::getMaxDelay, Duration.ofSeconds(3)),
+				arguments("stop-timeout", "4s", (Function<StreamServer, Object>) StreamServer::getStopTimeout, Duration.ofSeconds(4)),
+				arguments("backlog", "64", (Function<StreamServer, Object>) StreamServer::getBacklog, 64),
+				arguments("reuse-address", "false", (Function<StreamServer, Object>) StreamServer::isReuseAddress, false),
+				arguments("reuse-port", "true", (Function<StreamServer, Object>) StreamServer::isReusePort, true),
+				arguments("max-connections", "44", (Function<StreamServer, Object>) StreamServer::getMaxConnections, 44),
+				arguments("tcp-no-delay", "false", (Function<StreamServer, Object>) StreamServer::isTcpNoDelay, false),
+				arguments("drop-when-full", "true", (Function<StreamServer, Object>) StreamServer::isDropWhenFull, true),
+				arguments("idle-timeout", "5s", (Function<StreamServer, Object>) StreamServer::getIdleTimeout, Duration.ofSeconds(5)),
+				arguments("write-timeout", "6s", (Function<StreamServer, Object>) StreamServer::getWriteTimeout, Duration.ofSeconds(6)),
+				arguments("frame-timeout", "7s", (Function<StreamServer, Object>) StreamServer::getFrameTimeout, Duration.ofSeconds(7)),
+				arguments("proxy-protocol.mode", "optional",
+						(Function<StreamServer, Object>) (server) -> server.getProxyProtocol().getMode(), ProxyProtocolMode.OPTIONAL),
+				arguments("proxy-protocol.trusted", "10.0.0.0/8",
+						(Function<StreamServer, Object>) (server) -> server.getProxyProtocol().getTrusted().toString(), "[10.0.0.0/8]"),
+				arguments("proxy-protocol.timeout", "3s",
+						(Function<StreamServer, Object>) (server) -> server.getProxyProtocol().getTimeout(), Duration.ofSeconds(3)));
+	}
+
+	@ParameterizedTest(name = "gserver.{0} is inherited")
+	@MethodSource("perServerProperties")
+	void everyPerServerPropertyIsInheritedFromGserver(String property, String value, Function<StreamServer, Object> shown,
+			Object expected) {
+		this.runner.withPropertyValues("gserver." + property + "=" + value, "gserver.servers.chat.port=0")
+			.run((context) -> {
+				assertThat(shown.apply(context.getBean("chat", StreamServer.class))).isEqualTo(expected);
+				assertThat(shown.apply(context.getBean("gserver", StreamServer.class))).isEqualTo(expected);
+			});
+	}
+
+	@ParameterizedTest(name = "gserver.servers.chat.{0} is chat's own")
+	@MethodSource("perServerProperties")
+	void everyPerServerPropertyCanBeSetForOneServer(String property, String value, Function<StreamServer, Object> shown,
+			Object expected) {
+		this.runner.withPropertyValues("gserver.servers.chat." + property + "=" + value, "gserver.servers.chat.port=0")
+			.run((context) -> {
+				assertThat(shown.apply(context.getBean("chat", StreamServer.class))).isEqualTo(expected);
+				assertThat(shown.apply(context.getBean("gserver", StreamServer.class))).isNotEqualTo(expected);
 			});
 	}
 
