@@ -30,6 +30,7 @@ import dev.gserver.BaseServer;
 import dev.gserver.DatagramHandler;
 import dev.gserver.DatagramServer;
 import dev.gserver.Handler;
+import dev.gserver.Spawn;
 import dev.gserver.StreamServer;
 
 /**
@@ -133,13 +134,19 @@ class ServerRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware
 
 	/**
 	 * Binds {@code gserver.*}, then {@code prefix.*} over it: a property the server does not set
-	 * keeps the value of {@code gserver.*}, but for the handler, which is the default server's own.
+	 * keeps the value of {@code gserver.*}, but for the handler, which is the default server's own,
+	 * and {@code spawn} and {@code spawn-bean}, one choice: a server that makes it inherits neither.
 	 * Checked as a whole, as the default server's are.
 	 */
 	private static StreamServerProperties inherit(Binder binder, String prefix) {
 		StreamServerProperties properties = binder.bind("gserver", Bindable.of(StreamServerProperties.class))
 			.orElseGet(StreamServerProperties::new);
 		properties.setHandler(null);
+		if (binder.bind(prefix + ".spawn", String.class).isBound()
+				|| binder.bind(prefix + ".spawn-bean", String.class).isBound()) {
+			properties.setSpawn(Spawn.DEFAULT);
+			properties.setSpawnBean(null);
+		}
 		binder.bind(prefix, Bindable.ofInstance(properties),
 				new ValidationBindHandler(new IgnoreTopLevelConverterNotFoundBindHandler(), new GServerPropertiesValidator()));
 		return properties;

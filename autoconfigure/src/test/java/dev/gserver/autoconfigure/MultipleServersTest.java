@@ -23,6 +23,7 @@ import dev.gserver.Clients;
 import dev.gserver.Connection;
 import dev.gserver.Handler;
 import dev.gserver.Handlers;
+import dev.gserver.Pool;
 import dev.gserver.Spawn;
 import dev.gserver.StreamServer;
 import dev.gserver.proxy.ProxyProtocolMode;
@@ -76,6 +77,16 @@ class MultipleServersTest {
 				assertThat(chat.getProxyProtocol().getMode()).isEqualTo(ProxyProtocolMode.OPTIONAL);
 				assertThat(chat.getProxyProtocol().getTrusted()).extracting(Object::toString).containsExactly("10.0.0.0/8");
 				assertThat(main.getProxyProtocol().getTrusted()).isEmpty();
+			});
+	}
+
+	@Test
+	void spawnAndSpawnBeanAreOneChoiceThatAServerMakesWhole() {
+		this.runner.withBean("chatPool", Pool.class, () -> new Pool(3))
+			.withPropertyValues("gserver.spawn=5", "gserver.servers.chat.port=0", "gserver.servers.chat.spawn-bean=chatPool")
+			.run((context) -> {
+				assertThat(context.getBean("chat", StreamServer.class).getPool()).isSameAs(context.getBean("chatPool"));
+				assertThat(context.getBean("gserver", StreamServer.class).getPool().size()).isEqualTo(5);
 			});
 	}
 
