@@ -39,9 +39,9 @@ public final class SocketConnection implements Connection, Client {
 
 	private static final Logger logger = LoggerFactory.getLogger(SocketConnection.class);
 
-	/** Sets {@link #timedOut} once: the first deadline to pass is the one counted. */
-	private static final AtomicReferenceFieldUpdater<SocketConnection, String> TIMED_OUT = AtomicReferenceFieldUpdater
-		.newUpdater(SocketConnection.class, String.class, "timedOut");
+	/** Sets {@link #closedFor} once: the first deadline to pass (or the first cut) is the one counted. */
+	private static final AtomicReferenceFieldUpdater<SocketConnection, String> CLOSED_FOR = AtomicReferenceFieldUpdater
+		.newUpdater(SocketConnection.class, String.class, "closedFor");
 
 	private final SocketChannel channel;
 
@@ -51,8 +51,11 @@ public final class SocketConnection implements Connection, Client {
 
 	private volatile SSLSocket tls;
 
-	/** Why the server closed the connection for a deadline ({@code idle}, {@code write}), or {@code null}. */
-	private volatile String timedOut;
+	/**
+	 * Why the server closed the connection: a deadline ({@code idle}, {@code write}), or a cut of
+	 * its own ({@link #cut}); {@code null} while it has not.
+	 */
+	private volatile String closedFor;
 
 	/** The PROXY protocol header the connection started with, or {@code null}. */
 	private volatile ProxyHeader proxyHeader;
@@ -366,17 +369,28 @@ public final class SocketConnection implements Connection, Client {
 	 * @param reason {@link ServerEventListener#TIMED_OUT_IDLE} or {@link ServerEventListener#TIMED_OUT_WRITE}
 	 */
 	void timedOut(String reason) {
-		if (TIMED_OUT.compareAndSet(this, null, reason)) {
+		if (CLOSED_FOR.compareAndSet(this, null, reason)) {
 			// reported before the close: whoever sees the connection closed can already see why
 			this.events.connectionTimedOut(reason);
 			abort();
 		}
 	}
 
-	/** Returns whether the server closed the connection for one of its deadlines. */
+	/**
+	 * Closes the connection at once, from any thread, for a reason of the server's that is no
+	 * deadline (a {@link ConnectionGroup} member too slow for its queue): not counted as a
+	 * time-out, and the handler's failure that follows is no error, as after a deadline.
+	 */
+	void cut(String reason) {
+		if (CLOSED_FOR.compareAndSet(this, null, reason)) {
+			abort();
+		}
+	}
+
+	/** Returns whether the server closed the connection: one of its deadlines, or a cut. */
 	@Override
 	public boolean wasClosedByServer() {
-		return this.timedOut != null;
+		return this.closedFor != null;
 	}
 
 	/** Closes the connection at once, from any thread: no close_notify that could block. */

@@ -8,8 +8,9 @@
  * ({@link dev.gserver.Spawn}, {@link dev.gserver.Pool}), what a server reports
  * ({@link dev.gserver.AcceptState}, {@link dev.gserver.ServerEventListener}), the transports'
  * contract ({@link dev.gserver.Client}), and gevent's address strings
- * ({@link dev.gserver.Addresses}, {@link dev.gserver.PortInUseException}), and bad input
- * ({@link dev.gserver.ProtocolException}).
+ * ({@link dev.gserver.Addresses}, {@link dev.gserver.PortInUseException}), bad input
+ * ({@link dev.gserver.ProtocolException}), and broadcasting to many connections
+ * ({@link dev.gserver.ConnectionGroup}).
  * <p>
  * <b>Internal</b> (package-private), one class per concept: {@code AcceptLoop} is gevent's hub
  * (the selector, the accept thread and the accept state) and {@code Backoff} its pause after

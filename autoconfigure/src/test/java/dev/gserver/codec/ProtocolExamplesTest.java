@@ -1,6 +1,7 @@
 package dev.gserver.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -15,13 +17,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.gserver.Clients;
+import dev.gserver.ConnectionGroup;
 import dev.gserver.Handler;
 import dev.gserver.Servers;
 import dev.gserver.StreamServer;
 
 /**
- * The three handlers of docs/writing-a-protocol.md, as written there, served over real sockets:
- * a line protocol, a length-prefixed protocol and a memcached-style mix of lines and blocks.
+ * The handlers of docs/writing-a-protocol.md, as written there, served over real sockets: a line
+ * protocol, a length-prefixed protocol, a memcached-style mix of lines and blocks, and a chat room
+ * broadcasting through a {@link ConnectionGroup}.
  */
 class ProtocolExamplesTest {
 
@@ -77,6 +81,17 @@ class ProtocolExamplesTest {
 		};
 	}
 
+	static Handler chat(ConnectionGroup room) {
+		return (connection) -> {
+			FrameReader in = FrameReader.of(connection).maxLineLength(1024);
+			try (ConnectionGroup.Member me = room.join(connection)) {
+				for (String line; (line = in.readLine()) != null;) {
+					room.broadcast((line + "\n").getBytes(StandardCharsets.UTF_8), me);
+				}
+			}
+		};
+	}
+
 	// ---- served ----
 
 	@Test
@@ -124,6 +139,20 @@ class ProtocolExamplesTest {
 			assertThat(replies.readLine()).isEqualTo("END");
 			assertThat(store.get("k")).containsExactly('a', 'b', '\r', '\n', 'c');
 		}
+	}
+
+	@Test
+	void aChatRoom() throws IOException {
+		ConnectionGroup room = new ConnectionGroup("chat");
+		StreamServer server = this.servers.start(new StreamServer("127.0.0.1:0", chat(room)));
+		try (Socket a = Clients.connect(server.getServerPort()); Socket b = Clients.connect(server.getServerPort())) {
+			await().atMost(Duration.ofMillis(Clients.PATIENCE_MILLIS)).until(() -> room.size() == 2);
+			a.getOutputStream().write("hi\n".getBytes(StandardCharsets.US_ASCII));
+			b.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+			assertThat(Clients.readLine(b.getInputStream())).isEqualTo("hi");
+			assertThat(Clients.readLine(a.getInputStream())).isEqualTo("hello");
+		}
+		await().atMost(Duration.ofMillis(Clients.PATIENCE_MILLIS)).until(() -> room.size() == 0);
 	}
 
 }

@@ -20,6 +20,9 @@ public class SampleProperties {
 	 */
 	private DataSize maxRequestSize = DataSize.ofGigabytes(1);
 
+	/** The chat room's settings. */
+	private final Chat chat = new Chat();
+
 	public DataSize getMaxRequestSize() {
 		return this.maxRequestSize;
 	}
@@ -34,6 +37,29 @@ public class SampleProperties {
 
 	public void setMaxBulkLength(DataSize maxBulkLength) {
 		this.maxBulkLength = maxBulkLength;
+	}
+
+	public Chat getChat() {
+		return this.chat;
+	}
+
+	/** Settings of the line-based chat room ({@link ChatHandler}). */
+	public static class Chat {
+
+		/**
+		 * Longest line a chat client may send, in bytes, its end excluded; a longer one is
+		 * answered with "ERR line too long" and the connection is closed.
+		 */
+		private DataSize maxLineLength = DataSize.ofBytes(1024);
+
+		public DataSize getMaxLineLength() {
+			return this.maxLineLength;
+		}
+
+		public void setMaxLineLength(DataSize maxLineLength) {
+			this.maxLineLength = maxLineLength;
+		}
+
 	}
 
 }
