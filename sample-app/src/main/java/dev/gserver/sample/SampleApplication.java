@@ -3,14 +3,21 @@ package dev.gserver.sample;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
 
 /**
- * A Redis-compatible key-value server: {@link RedisHandler} is the only code that serves
- * clients; the gserver starter turns it into a TCP server on port 6380.
+ * Two servers in one application: a Redis-compatible key-value server ({@link RedisHandler}, the
+ * default server, {@code gserver.*}, port 6380) and a chat room ({@link ChatHandler}, the server
+ * {@code gserver.servers.chat}, port 6381, which finds the bean {@code chatHandler} by its name).
  */
 @SpringBootApplication
 @EnableConfigurationProperties(SampleProperties.class)
 public class SampleApplication {
+
+	@Bean
+	ChatHandler chatHandler(SampleProperties properties) {
+		return new ChatHandler(Math.toIntExact(properties.getChat().getMaxLineLength().toBytes()));
+	}
 
 	public static void main(String[] args) {
 		exitZeroOnSigterm();

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -23,7 +24,7 @@ import static org.awaitility.Awaitility.await;
 
 /** Health, metrics, Prometheus and the gserver endpoint of the running sample, over real HTTP. */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "gserver.port=0", "gserver.address=127.0.0.1", "gserver.spawn=2" })
+		properties = { "gserver.port=0", "gserver.servers.chat.port=0", "gserver.address=127.0.0.1", "gserver.spawn=2" })
 @Timeout(60)
 class ActuatorTest {
 
@@ -36,6 +37,7 @@ class ActuatorTest {
 	private int httpPort;
 
 	@Autowired
+	@Qualifier("gserver")
 	private StreamServer server;
 
 	@Test

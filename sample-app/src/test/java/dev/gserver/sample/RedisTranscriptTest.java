@@ -34,7 +34,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 // no web environment: a context of its own, not SampleApplicationTest's, which this would otherwise
 // share; the test framework pauses (stops) a cached context between its users, and a gserver
 // lifecycle stop turns readiness to REFUSING_TRAFFIC for good, failing SampleApplicationTest's health check
-@SpringBootTest(webEnvironment = WebEnvironment.NONE, properties = { "gserver.port=0", "gserver.address=127.0.0.1" })
+@SpringBootTest(webEnvironment = WebEnvironment.NONE, properties = { "gserver.port=0", "gserver.servers.chat.port=0", "gserver.address=127.0.0.1" })
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class RedisTranscriptTest {
 

@@ -20,7 +20,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 final class RunningSample implements AfterEachCallback {
 
 	/** The loopback arguments every run gets; {@link #start} must not repeat them. */
-	static final List<String> LOOPBACK = List.of("--gserver.address=127.0.0.1", "--gserver.port=0", "--server.port=0");
+	static final List<String> LOOPBACK = List.of("--gserver.address=127.0.0.1", "--gserver.port=0",
+			"--gserver.servers.chat.port=0", "--server.port=0");
 
 	/** What closing the applications after a test may take: more than any test's stop timeout. */
 	private static final Duration CLOSE_BOUND = Duration.ofSeconds(30);

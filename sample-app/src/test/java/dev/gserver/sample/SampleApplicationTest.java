@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -51,7 +52,7 @@ import redis.clients.jedis.params.SetParams;
  * for Actuator.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "gserver.port=0", "gserver.address=127.0.0.1" })
+		properties = { "gserver.port=0", "gserver.servers.chat.port=0", "gserver.address=127.0.0.1" })
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SampleApplicationTest {
 
@@ -69,6 +70,7 @@ class SampleApplicationTest {
 	int httpPort;
 
 	@Autowired
+	@Qualifier("gserver")
 	StreamServer server;
 
 	@Test
@@ -469,8 +471,8 @@ class SampleApplicationTest {
 
 	@Test
 	void clientsClosingWithAResetAreNotHandlerErrors() {
-		Timer errors = this.meters.get("gserver.handler.duration").tag("outcome", "error").timer();
-		Timer successes = this.meters.get("gserver.handler.duration").tag("outcome", "success").timer();
+		Timer errors = this.meters.get("gserver.handler.duration").tag("name", "gserver").tag("outcome", "error").timer();
+		Timer successes = this.meters.get("gserver.handler.duration").tag("name", "gserver").tag("outcome", "success").timer();
 		long errorsBefore = errors.count();
 		long successesBefore = successes.count();
 		for (int i = 0; i < 5; i++) {
