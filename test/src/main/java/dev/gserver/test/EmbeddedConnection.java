@@ -77,47 +77,12 @@ public final class EmbeddedConnection implements Connection {
 
 	private volatile boolean failureReported;
 
-	private final InputStream input = new InputStream() {
+	private final InputStream input = Streams.input(
+			(bytes, offset, length) -> this.inbound.read(bytes, offset, length, handlerReadDeadline()), this::close);
 
-		@Override
-		public int read() throws IOException {
-			byte[] one = new byte[1];
-			return (read(one, 0, 1) < 0) ? -1 : one[0] & 0xff;
-		}
-
-		@Override
-		public int read(byte[] bytes, int offset, int length) throws IOException {
-			Objects.checkFromIndexSize(offset, length, bytes.length);
-			return EmbeddedConnection.this.inbound.read(bytes, offset, length, handlerReadDeadline());
-		}
-
-		@Override
-		public void close() {
-			EmbeddedConnection.this.close();
-		}
-
-	};
-
-	private final OutputStream output = new OutputStream() {
-
-		@Override
-		public void write(int b) throws IOException {
-			write(new byte[] { (byte) b }, 0, 1);
-		}
-
-		@Override
-		public void write(byte[] bytes, int offset, int length) throws IOException {
-			Objects.checkFromIndexSize(offset, length, bytes.length);
-			// no deadline: a handler's write waits for the client, as on a socket without a write timeout
-			EmbeddedConnection.this.outbound.write(bytes, offset, length, 0);
-		}
-
-		@Override
-		public void close() {
-			EmbeddedConnection.this.close();
-		}
-
-	};
+	// no deadline: a handler's write waits for the client, as on a socket without a write timeout
+	private final OutputStream output = Streams.output(
+			(bytes, offset, length) -> this.outbound.write(bytes, offset, length, 0), this::close);
 
 	private EmbeddedConnection(Handler handler) {
 		this.thread = new Thread(() -> serve(handler), "gserver-embedded-" + THREADS.incrementAndGet());

@@ -69,33 +69,12 @@ public final class GServerTestClient implements AutoCloseable {
 
 	GServerTestClient(ClientTransport transport) {
 		this.transport = transport;
-		InputStream in = new InputStream() {
-
-			@Override
-			public int read() throws IOException {
-				byte[] one = new byte[1];
-				return (read(one, 0, 1) < 0) ? -1 : one[0] & 0xff;
-			}
-
-			@Override
-			public int read(byte[] bytes, int offset, int length) throws IOException {
-				return transport.read(bytes, offset, length, GServerTestClient.this.deadline);
-			}
-
-		};
-		OutputStream out = new OutputStream() {
-
-			@Override
-			public void write(int b) throws IOException {
-				write(new byte[] { (byte) b }, 0, 1);
-			}
-
-			@Override
-			public void write(byte[] bytes, int offset, int length) throws IOException {
-				transport.write(bytes, offset, length, GServerTestClient.this.deadline);
-			}
-
-		};
+		InputStream in = Streams.input((bytes, offset, length) -> transport.read(bytes, offset, length, this.deadline),
+				() -> {
+				});
+		OutputStream out = Streams.output(
+				(bytes, offset, length) -> transport.write(bytes, offset, length, this.deadline), () -> {
+				});
 		// generous bounds: a test reads what it asked for, but a runaway server must not take the heap
 		this.reader = FrameReader.of(in).maxLineLength(1024 * 1024).maxFrameLength(64 * 1024 * 1024);
 		this.writer = FrameWriter.of(out);

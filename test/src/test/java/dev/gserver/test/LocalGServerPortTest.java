@@ -3,18 +3,13 @@ package dev.gserver.test;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
-
-import dev.gserver.Handler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@link LocalGServerPort} on a field, a method parameter and a constructor parameter: the default server. */
-@SpringBootTest(properties = { "gserver.address=127.0.0.1", "gserver.port=0" })
+@SpringBootTest(classes = EchoApplication.class, properties = { "gserver.address=127.0.0.1", "gserver.port=0" })
 @Timeout(30)
 class LocalGServerPortTest {
 
@@ -52,17 +47,6 @@ class LocalGServerPortTest {
 		try (GServerTestClient client = GServerTestClient.connect(this.environment)) {
 			client.sendLine("found").expectLine("found");
 		}
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	static class Config {
-
-		@Bean
-		Handler echo() {
-			return TestHandlers.echo();
-		}
-
 	}
 
 }

@@ -3,19 +3,14 @@ package dev.gserver.test;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
-
-import dev.gserver.Handler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** RANDOM_PORT puts the default server on a free port, whatever the configuration says. */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = EchoApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "gserver.address=127.0.0.1", "gserver.port=7000", "gserver.udp.port=7001" })
 @Timeout(30)
 class RandomPortTest {
@@ -34,17 +29,6 @@ class RandomPortTest {
 		try (GServerTestClient client = GServerTestClient.connect(this.port)) {
 			client.sendLine("random").expectLine("random");
 		}
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	static class Config {
-
-		@Bean
-		Handler echo() {
-			return TestHandlers.echo();
-		}
-
 	}
 
 }
