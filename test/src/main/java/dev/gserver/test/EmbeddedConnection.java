@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.gserver.Connection;
@@ -64,6 +65,8 @@ public final class EmbeddedConnection implements Connection {
 	private final List<String> rejectedFrames = new CopyOnWriteArrayList<>();
 
 	private final Thread thread;
+
+	private final AtomicBoolean clientCreated = new AtomicBoolean();
 
 	private volatile Duration timeout = GServerTestClient.DEFAULT_TIMEOUT;
 
@@ -167,6 +170,10 @@ public final class EmbeddedConnection implements Connection {
 	 * of stream and its writes fail, and the close waits for it to end, throwing its failure.
 	 */
 	public GServerTestClient client() {
+		if (this.clientCreated.getAndSet(true)) {
+			throw new IllegalStateException(
+					"This connection has a client already: a second one would read half of what the handler writes");
+		}
 		return new GServerTestClient(new Transport()).withTimeout(this.timeout);
 	}
 

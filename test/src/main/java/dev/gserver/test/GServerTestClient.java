@@ -204,6 +204,7 @@ public final class GServerTestClient implements AutoCloseable {
 
 	/** Reads a line and checks it is {@code expected}. */
 	public GServerTestClient expectLine(String expected) {
+		Objects.requireNonNull(expected, "expected: use expectClosed() for the end of stream");
 		String line = within("the line " + Texts.quote(expected), () -> required(this.reader.readLine()));
 		if (!expected.equals(line)) {
 			throw mismatch("line", Texts.quote(expected), Texts.quote(line));

@@ -17,6 +17,7 @@ import dev.gserver.codec.FrameWriter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /** A handler served in memory: raw, and through the test client. */
 @Timeout(30)
@@ -71,6 +72,7 @@ class EmbeddedConnectionTest {
 			throw new IllegalArgumentException("bad input");
 		});
 		GServerTestClient client = connection.client();
+		assertThatIllegalStateException().isThrownBy(connection::client);
 		assertThatExceptionOfType(AssertionError.class).isThrownBy(() -> client.expectLine("hello"))
 			.withMessageContaining("but the connection was closed after it failed: java.lang.IllegalArgumentException: bad input")
 			.withCauseInstanceOf(IllegalArgumentException.class);
