@@ -93,6 +93,27 @@ class GServerTestClientTest {
 	}
 
 	@Test
+	void theTimeoutBoundsTheWholeExpectationNotEachRead() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		int port = serve((connection) -> {
+			// a byte every 20 ms and never a line end: each read gets something long before 300 ms
+			for (int i = 0; i < 150 && !release.await(20, TimeUnit.MILLISECONDS); i++) {
+				connection.getOutputStream().write('a');
+				connection.getOutputStream().flush();
+			}
+		});
+		try (GServerTestClient client = GServerTestClient.connect(port).withTimeout(Duration.ofMillis(300))) {
+			long start = System.nanoTime();
+			assertThatExceptionOfType(AssertionError.class).isThrownBy(client::readLine)
+				.withMessageStartingWith("Timed out after 300ms waiting for a line");
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+		}
+		finally {
+			release.countDown();
+		}
+	}
+
+	@Test
 	void respCommandsAndTheirReplies() throws Exception {
 		try (GServerTestClient client = GServerTestClient.connect(serve(TestHandlers.resp()))) {
 			client.sendCommand("PING").expectReply("PONG");
