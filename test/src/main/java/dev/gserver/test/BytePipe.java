@@ -84,14 +84,15 @@ final class BytePipe {
 		this.lock.lock();
 		try {
 			while (length > 0) {
+				// the writer's own close first: writing after it is the writer's mistake, whatever the reader did
+				if (this.writeClosed) {
+					throw new IOException("Stream closed");
+				}
 				if (this.readClosed) {
 					if (this.writeFailure != null) {
 						throw this.writeFailure;
 					}
 					return;
-				}
-				if (this.writeClosed) {
-					throw new IOException("Stream closed");
 				}
 				int free = room();
 				if (free == 0) {

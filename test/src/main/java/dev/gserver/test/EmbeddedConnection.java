@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -119,14 +120,22 @@ public final class EmbeddedConnection implements Connection {
 		return this;
 	}
 
-	/** Sends {@code bytes} to the handler, as the client; dropped once the handler has closed the connection. */
+	/**
+	 * Sends {@code bytes} to the handler, as the client; dropped once the handler has closed the
+	 * connection, as a kernel takes them for a peer gone away.
+	 * @throws AssertionError when the handler leaves no room for them within the timeout
+	 * @throws IllegalStateException after {@link #closeInbound()}
+	 */
 	public void writeInbound(byte[] bytes) {
 		try {
-			this.inbound.write(bytes, 0, bytes.length, System.nanoTime() + this.timeout.toNanos());
+			this.inbound.write(bytes, 0, bytes.length, (System.nanoTime() + this.timeout.toNanos()) | 1);
 		}
-		catch (IOException ex) {
+		catch (SocketTimeoutException ex) {
 			throw new AssertionError("The handler did not read " + bytes.length + " bytes within "
 					+ Texts.format(this.timeout) + " (" + ex.getMessage() + ")", ex);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("The client's input is closed already (closeInbound)", ex);
 		}
 	}
 

@@ -28,6 +28,7 @@ class EmbeddedConnectionTest {
 		EmbeddedConnection connection = EmbeddedConnection.run(TestHandlers.echo());
 		connection.writeInbound("hello\nworld\r\n");
 		connection.closeInbound();
+		assertThatIllegalStateException().isThrownBy(() -> connection.writeInbound("late"));
 		connection.await();
 		assertThat(connection.isRunning()).isFalse();
 		assertThat(connection.isOpen()).isFalse();
