@@ -168,7 +168,10 @@ public final class EmbeddedConnection implements Connection {
 		return this.done.getCount() > 0;
 	}
 
-	/** Returns the reasons of the frames the codecs refused ({@code too-long}, ...), in order: what the server would count. */
+	/**
+	 * Returns the reasons of the frames the codecs refused ({@code too-long}, ...), in order: what
+	 * the server would count in {@code gserver.frames.rejected}.
+	 */
 	public List<String> getRejectedFrames() {
 		return List.copyOf(this.rejectedFrames);
 	}

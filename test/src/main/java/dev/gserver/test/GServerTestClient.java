@@ -145,17 +145,24 @@ public final class GServerTestClient implements AutoCloseable {
 		return this;
 	}
 
+	/** Returns how long each expectation may wait. */
 	public Duration getTimeout() {
 		return this.timeout;
 	}
 
-	/** Sets how {@link #sendLine(String)} ends lines: CR LF (the default) or LF; returns this client. Lines read may end with either. */
+	/**
+	 * Sets how {@link #sendLine(String)} ends lines: CR LF (the default) or LF; returns this client.
+	 * Lines read may end with either.
+	 */
 	public GServerTestClient withLineEnding(LineEnding lineEnding) {
 		this.writer.lineEnding(lineEnding);
 		return this;
 	}
 
-	/** Sets the header of {@link #sendFrame(byte[])} and {@link #readFrame()}: {@link LengthField#uint32()} by default; returns this client. */
+	/**
+	 * Sets the header of {@link #sendFrame(byte[])} and {@link #readFrame()}:
+	 * {@link LengthField#uint32()} by default; returns this client.
+	 */
 	public GServerTestClient withLengthField(LengthField lengthField) {
 		this.lengthField = Objects.requireNonNull(lengthField, "lengthField");
 		return this;
@@ -243,7 +250,8 @@ public final class GServerTestClient implements AutoCloseable {
 
 	/** Reads a length-prefixed frame and checks its payload is {@code expected}. */
 	public GServerTestClient expectFrame(byte[] expected) {
-		byte[] frame = within("the frame " + Texts.quote(expected), () -> required(this.reader.readFrame(this.lengthField)));
+		byte[] frame = within("the frame " + Texts.quote(expected),
+				() -> required(this.reader.readFrame(this.lengthField)));
 		if (!Arrays.equals(expected, frame)) {
 			throw mismatch("frame", Texts.quote(expected), Texts.quote(frame));
 		}

@@ -117,7 +117,10 @@ final class RespReplies {
 		return map;
 	}
 
-	/** Returns {@code expected} with its small integers as Longs, as replies hold them, so that {@code expectReply(1)} matches {@code :1}. */
+	/**
+	 * Returns {@code expected} with its small integers as Longs, as replies hold them, so that
+	 * {@code expectReply(1)} matches {@code :1}.
+	 */
 	static Object normalize(Object expected) {
 		if (expected instanceof Integer || expected instanceof Short || expected instanceof Byte) {
 			return ((Number) expected).longValue();
