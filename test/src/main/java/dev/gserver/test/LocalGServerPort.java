@@ -17,6 +17,7 @@ import org.springframework.core.annotation.AliasFor;
  * <pre>{@code
  * @LocalGServerPort int port;               // local.gserver.port: the default server
  * @LocalGServerPort("chat") int chatPort;   // local.gserver.chat.port: the server named chat
+ * @LocalGServerPort("udp") int udpPort;     // local.gserver.udp.port: the UDP server
  * }</pre>
  *
  * The server's name is its bean name: {@code gserver.servers.<name>} for a configured one, the
