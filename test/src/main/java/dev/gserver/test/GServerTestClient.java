@@ -69,12 +69,8 @@ public final class GServerTestClient implements AutoCloseable {
 
 	GServerTestClient(ClientTransport transport) {
 		this.transport = transport;
-		InputStream in = Streams.input((bytes, offset, length) -> transport.read(bytes, offset, length, this.deadline),
-				() -> {
-				});
-		OutputStream out = Streams.output(
-				(bytes, offset, length) -> transport.write(bytes, offset, length, this.deadline), () -> {
-				});
+		InputStream in = Streams.input((bytes, offset, length) -> transport.read(bytes, offset, length, this.deadline));
+		OutputStream out = Streams.output((bytes, offset, length) -> transport.write(bytes, offset, length, this.deadline));
 		// generous bounds: a test reads what it asked for, but a runaway server must not take the heap
 		this.reader = FrameReader.of(in).maxLineLength(1024 * 1024).maxFrameLength(64 * 1024 * 1024);
 		this.writer = FrameWriter.of(out);

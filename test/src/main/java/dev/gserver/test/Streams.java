@@ -27,6 +27,17 @@ final class Streams {
 
 	}
 
+	/** A stream whose close does nothing: the client's, whose close is its own. */
+	static InputStream input(Reads reads) {
+		return input(reads, () -> {
+		});
+	}
+
+	static OutputStream output(Writes writes) {
+		return output(writes, () -> {
+		});
+	}
+
 	static InputStream input(Reads reads, Runnable close) {
 		return new InputStream() {
 
