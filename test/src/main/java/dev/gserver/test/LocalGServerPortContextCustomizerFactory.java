@@ -22,8 +22,11 @@ class LocalGServerPortContextCustomizerFactory implements ContextCustomizerFacto
 		return new Customizer();
 	}
 
-	/** One customizer, equal to every other: it does not split Spring's cache of test contexts. */
-	static final class Customizer implements ContextCustomizer {
+	/**
+	 * A record without components: every one equal to every other, so that Spring's cache of test
+	 * contexts is not split.
+	 */
+	record Customizer() implements ContextCustomizer {
 
 		@Override
 		public void customizeContext(ConfigurableApplicationContext context, MergedContextConfiguration config) {
@@ -36,16 +39,6 @@ class LocalGServerPortContextCustomizerFactory implements ContextCustomizerFacto
 					&& !(factory.getAutowireCandidateResolver() instanceof LocalGServerPortResolver)) {
 				factory.setAutowireCandidateResolver(new LocalGServerPortResolver(factory.getAutowireCandidateResolver()));
 			}
-		}
-
-		@Override
-		public boolean equals(Object other) {
-			return other != null && other.getClass() == getClass();
-		}
-
-		@Override
-		public int hashCode() {
-			return getClass().hashCode();
 		}
 
 	}

@@ -39,7 +39,11 @@ class RandomPortContextCustomizerFactory implements ContextCustomizerFactory {
 		return (test != null && test.webEnvironment() == WebEnvironment.RANDOM_PORT) ? new Customizer() : null;
 	}
 
-	static final class Customizer implements ContextCustomizer {
+	/**
+	 * A record without components: every one equal to every other, so that Spring's cache of test
+	 * contexts is not split.
+	 */
+	record Customizer() implements ContextCustomizer {
 
 		/** The name of the property source of zeros. */
 		static final String PROPERTY_SOURCE_NAME = "gserver.test.random-ports";
@@ -76,16 +80,6 @@ class RandomPortContextCustomizerFactory implements ContextCustomizerFactory {
 				}
 			}
 			return names;
-		}
-
-		@Override
-		public boolean equals(Object other) {
-			return other != null && other.getClass() == getClass();
-		}
-
-		@Override
-		public int hashCode() {
-			return getClass().hashCode();
 		}
 
 	}
