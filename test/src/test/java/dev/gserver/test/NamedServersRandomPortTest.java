@@ -1,6 +1,5 @@
 package dev.gserver.test;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.SpringBootConfiguration;
@@ -8,7 +7,6 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Primary;
 
 import dev.gserver.Handler;
 
@@ -16,13 +14,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * RANDOM_PORT puts a configured named server ({@code gserver.servers.<name>}) on a free port too,
- * and {@code @LocalGServerPort("<name>")} finds it.
+ * and {@code @LocalGServerPort("<name>")} finds it. The chat server finds its handler by name
+ * (chatHandler); the default server takes the other one.
  */
-// TODO enable once gserver.servers.<name> is merged (the lead's named-servers work in autoconfigure)
-@Disabled("needs gserver.servers")
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "gserver.address=127.0.0.1", "gserver.port=7000", "gserver.servers.chat.port=7001",
-				"gserver.servers.chat.handler=chatHandler" })
+		properties = { "gserver.address=127.0.0.1", "gserver.port=7000", "gserver.servers.chat.port=7001" })
 @Timeout(30)
 class NamedServersRandomPortTest {
 
@@ -48,7 +44,6 @@ class NamedServersRandomPortTest {
 	static class Config {
 
 		@Bean
-		@Primary
 		Handler redisHandler() {
 			return TestHandlers.resp();
 		}
