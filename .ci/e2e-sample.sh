@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end check of the sample app, as a new user runs it: the README's run command starts it,
 # redis-cli (Debian's redis-tools) gets PONG on port 6380, redis-py (Debian's python3-redis) runs
-# its ordinary calls (.ci/redis_py_check.py), redis-benchmark runs clean, and SIGTERM stops it
-# within gserver.stop-timeout with exit code 0.
+# its ordinary calls (.ci/redis_py_check.py), redis-benchmark runs clean, two clients of the chat
+# room on port 6381 hear each other, and SIGTERM stops it within gserver.stop-timeout with exit
+# code 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT=6380
+CHAT_PORT=6381
 STOP_BUDGET_SECONDS=15   # gserver.stop-timeout (10s in application.yml) plus start-up slack of the JVM's exit
 
 # the run command is read from the README, so that the README stays true
@@ -15,10 +17,12 @@ if [ -z "$RUN_COMMAND" ]; then
 	echo "e2e: no line marked '# run the sample' in README.md" >&2
 	exit 1
 fi
-if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-	echo "e2e: port $PORT is already in use; stop what listens there first" >&2
-	exit 1
-fi
+for port in "$PORT" "$CHAT_PORT"; do
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		echo "e2e: port $port is already in use; stop what listens there first" >&2
+		exit 1
+	fi
+done
 
 LOG=$(mktemp)
 echo "e2e: running: $RUN_COMMAND"
@@ -88,6 +92,42 @@ for test in PING_INLINE PING_MBULK SET GET INCR 'MSET (10 keys)'; do
 		exit 1
 	}
 done
+
+# the chat room: what one client says, the other hears as "<id>: <line>"; an over-long line is refused
+python3 - "$CHAT_PORT" <<'PY' || { echo "e2e: the chat room failed" >&2; cat "$LOG" >&2; exit 1; }
+import socket, sys, time
+port = int(sys.argv[1])
+alice = socket.create_connection(("127.0.0.1", port), timeout=10)
+bob = socket.create_connection(("127.0.0.1", port), timeout=10)
+received = b""
+def line(sock, timeout):
+    """The next line bob received, or None when none came within timeout."""
+    global received
+    sock.settimeout(timeout)
+    while b"\n" not in received:
+        try:
+            chunk = sock.recv(4096)
+        except socket.timeout:
+            return None
+        if not chunk:
+            return b""
+        received += chunk
+    first, _, received = received.partition(b"\n")
+    return first + b"\n"
+deadline = time.monotonic() + 10
+while True:   # a line said before both have joined reaches no one: say it again
+    assert time.monotonic() < deadline, "bob never heard alice"
+    alice.sendall(b"hello from alice\n")
+    heard = line(bob, 0.5)
+    if heard is not None and heard.endswith(b": hello from alice\n"):
+        break
+while line(bob, 0.5) is not None:   # a repeat still in flight is not the answer below
+    pass
+bob.sendall(b"x" * 1025 + b"\n")
+assert line(bob, 10) == b"ERR line too long\n"
+assert line(bob, 10) == b"", "the connection stayed open"
+print("e2e: chat: bob heard alice; an over-long line got ERR line too long and the connection closed")
+PY
 
 APP=$(sample_pid)
 [ -n "$APP" ] || { echo "e2e: no sample JVM under the run command" >&2; exit 1; }
