@@ -41,6 +41,30 @@ class ConfigurationMetadataTest {
 			.satisfies((hint) -> assertThat((List<?>) hint.get("values")).hasSize(4));
 	}
 
+	@Test
+	void coversTheNestedGroupsTheServersMapAndTheHealthSwitch() throws Exception {
+		assertThat(properties()).extracting((property) -> property.get("name"))
+			.contains("gserver.proxy-protocol.mode", "gserver.proxy-protocol.trusted", "gserver.proxy-protocol.timeout",
+					"gserver.servers", "gserver.handler", "gserver.ssl.bundle", "gserver.udp.port",
+					"management.health.gserver.enabled")
+			.doesNotContain("gserver.proxy-protocol-trusted", "gserver.proxy-protocol-timeout");
+		assertThat(properties()).filteredOn((property) -> "management.health.gserver.enabled".equals(property.get("name")))
+			.singleElement()
+			.satisfies((property) -> {
+				assertThat((String) property.get("description")).contains("gserver health");
+				assertThat(property.get("defaultValue")).isEqualTo(true);
+			});
+	}
+
+	@Test
+	void spawnBeanIsHintedAsAPoolOrAnExecutorBean() throws Exception {
+		assertThat(read("hints")).filteredOn((hint) -> "gserver.spawn-bean".equals(hint.get("name")))
+			.singleElement()
+			.satisfies((hint) -> assertThat((List<?>) hint.get("providers")).extracting(Object::toString)
+				.anySatisfy((provider) -> assertThat(provider).contains("dev.gserver.Pool"))
+				.anySatisfy((provider) -> assertThat(provider).contains("java.util.concurrent.Executor")));
+	}
+
 	private static List<Map<String, Object>> properties() throws Exception {
 		return read("properties");
 	}
