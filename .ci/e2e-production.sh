@@ -49,7 +49,7 @@ now_ms() {
 start_sample() {
 	local name=$1 port=$2 http=$3
 	shift 3
-	java -jar "$JAR" --gserver.address=127.0.0.1 --gserver.port="$port" --server.address=127.0.0.1 \
+	java -jar "$JAR" --gserver.address=127.0.0.1 --gserver.port="$port" --gserver.servers.chat.port=0 --server.address=127.0.0.1 \
 		--server.port="$http" "$@" >"$WORK/$name.log" 2>&1 &
 	STARTED=$!
 	PIDS+=("$STARTED")
@@ -144,7 +144,7 @@ out_of_descriptors() {
 	limit=$(( base + 40 ))
 	port=$(free_port)
 	http=$(free_port)
-	(ulimit -n "$limit" && exec java -jar "$JAR" --gserver.address=127.0.0.1 --gserver.port="$port" \
+	(ulimit -n "$limit" && exec java -jar "$JAR" --gserver.address=127.0.0.1 --gserver.port="$port" --gserver.servers.chat.port=0 \
 		--server.address=127.0.0.1 --server.port="$http" --gserver.stop-timeout=1s) >"$WORK/fd.log" 2>&1 &
 	pid=$!
 	PIDS+=("$pid")

@@ -29,7 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-java -jar "$JAR" --gserver.port=$GSERVER_PORT --server.port=$HTTP_PORT --gserver.spawn=64 >"$WORK/app.log" 2>&1 &
+java -jar "$JAR" --gserver.port=$GSERVER_PORT --gserver.servers.chat.port=0 --server.port=$HTTP_PORT --gserver.spawn=64 >"$WORK/app.log" 2>&1 &
 APP=$!
 
 promtool check rules "$MONITORING/alerts.yml"

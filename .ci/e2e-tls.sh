@@ -51,7 +51,7 @@ expected_fingerprint=$(openssl x509 -in "$WORK/cert.pem" -noout -fingerprint -sh
 
 echo "e2e-tls: starting $JAR with the tls profile on port $PORT"
 GSERVER_TLS_CERT="$WORK/cert.pem" GSERVER_TLS_KEY="$WORK/key.pem" \
-	java -jar "$JAR" --spring.profiles.active=tls --gserver.port="$PORT" --server.port="$HTTP_PORT" \
+	java -jar "$JAR" --spring.profiles.active=tls --gserver.port="$PORT" --gserver.servers.chat.port=0 --server.port="$HTTP_PORT" \
 	>"$WORK/app.log" 2>&1 &
 APP=$!
 

@@ -42,8 +42,8 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 # name|port|command (run pinned to core 0)
 TARGETS=(
 	"redis|17001|redis-server --save '' --appendonly no --port 17001 --bind 127.0.0.1 --maxclients 200000"
-	"gserver-25|17002|$J25 -jar $JAR --gserver.port=17002 --gserver.address=127.0.0.1 --server.port=0"
-	"gserver-17|17003|$J17 -jar $JAR --gserver.port=17003 --gserver.address=127.0.0.1 --server.port=0"
+	"gserver-25|17002|$J25 -jar $JAR --gserver.port=17002 --gserver.servers.chat.port=0 --gserver.address=127.0.0.1 --server.port=0"
+	"gserver-17|17003|$J17 -jar $JAR --gserver.port=17003 --gserver.servers.chat.port=0 --gserver.address=127.0.0.1 --server.port=0"
 )
 
 SERVER=""
