@@ -14,6 +14,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Environment;
 
 import dev.gserver.DatagramHandler;
 import dev.gserver.DatagramServer;
@@ -55,6 +56,11 @@ public final class GServerAutoConfiguration {
 	@ConfigurationPropertiesBinding
 	static GServerConverters.StringToCidrRange gserverStringToCidrRangeConverter() {
 		return new GServerConverters.StringToCidrRange();
+	}
+
+	@Bean(ServerFactory.BEAN_NAME)
+	ServerFactory gserverServerFactory(ListableBeanFactory beanFactory, Environment environment) {
+		return new ServerFactory(beanFactory, environment);
 	}
 
 	@Bean

@@ -7,8 +7,13 @@ import java.util.concurrent.Executor;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.handler.IgnoreTopLevelConverterNotFoundBindHandler;
+import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
 import dev.gserver.Addresses;
@@ -22,16 +27,92 @@ import dev.gserver.StreamServer;
 import dev.gserver.proxy.ProxyProtocol;
 
 /**
- * Makes gserver's servers from their properties: a {@link StreamServer} from the
- * {@link StreamServerProperties} of the default server ({@code gserver.*}) or of a further one
- * ({@code gserver.servers.<name>.*}), and a {@link DatagramServer} for a UDP handler.
+ * Makes gserver's servers from their properties, as the registered server beans are created: a
+ * {@link StreamServer} from the {@link StreamServerProperties} of the default server
+ * ({@code gserver.*}) or of a further one ({@code gserver.servers.<name>.*}, bound over
+ * {@code gserver.*}), and a {@link DatagramServer} for a UDP handler. {@link ServerRegistrar}
+ * registers each server as a call of one of its methods with the server's and the handler's
+ * names, so that the bean definitions hold plain values (as ahead-of-time processing needs) and
+ * the properties are read when the application runs.
  */
 final class ServerFactory {
 
+	/** The bean name of the factory, which the server beans name as their factory bean. */
+	static final String BEAN_NAME = "gserverServerFactory";
+
 	private final BeanFactory beanFactory;
 
-	ServerFactory(BeanFactory beanFactory) {
+	private final Environment environment;
+
+	ServerFactory(BeanFactory beanFactory, Environment environment) {
 		this.beanFactory = beanFactory;
+		this.environment = environment;
+	}
+
+	/** The default server, {@code gserver.*}, running the Handler bean {@code handler}. */
+	StreamServer defaultServer(String handler) throws IOException {
+		StreamServer server = stream("gserver", this.beanFactory.getBean(GServerProperties.class),
+				this.beanFactory.getBean(handler, Handler.class));
+		server.setName(GServerAutoConfiguration.SERVER_BEAN_NAME);
+		return server;
+	}
+
+	/** The TCP server {@code gserver.servers.<name>}, running the Handler bean {@code handler}. */
+	StreamServer namedServer(String name, String handler) throws IOException {
+		String prefix = ServerRegistrar.SERVERS + "." + name;
+		StreamServer server = stream(prefix, inherit(prefix), this.beanFactory.getBean(handler, Handler.class));
+		server.setName(name);
+		return server;
+	}
+
+	/** The default UDP server, {@code gserver.udp.*}, running the DatagramHandler bean {@code handler}. */
+	DatagramServer defaultDatagramServer(String handler) {
+		GServerProperties properties = this.beanFactory.getBean(GServerProperties.class);
+		GServerProperties.Udp udp = properties.getUdp();
+		InetSocketAddress address = (udp.getAddress() != null) ? new InetSocketAddress(udp.getAddress(), udp.getPort())
+				: new InetSocketAddress(udp.getPort());
+		DatagramServer server = new DatagramServer(address, this.beanFactory.getBean(handler, DatagramHandler.class),
+				udp.getSpawn());
+		server.setBufferSize(udp.getBufferSize());
+		applyAcceptLoop(properties, server);
+		server.setName(GServerAutoConfiguration.UDP_SERVER_BEAN_NAME);
+		return server;
+	}
+
+	/**
+	 * The UDP server {@code gserver.servers.<name>}: its address, port, spawn and accept loop; the
+	 * TCP-only properties do not apply, and datagrams are read into {@code gserver.udp.buffer-size}.
+	 */
+	DatagramServer namedDatagramServer(String name, String handler) {
+		String prefix = ServerRegistrar.SERVERS + "." + name;
+		StreamServerProperties properties = inherit(prefix);
+		DatagramServer server = new DatagramServer(listenAddress(properties),
+				this.beanFactory.getBean(handler, DatagramHandler.class), spawn(prefix, properties));
+		server.setBufferSize(this.beanFactory.getBean(GServerProperties.class).getUdp().getBufferSize());
+		applyAcceptLoop(properties, server);
+		server.setName(name);
+		return server;
+	}
+
+	/**
+	 * Binds {@code gserver.*}, then {@code prefix.*} over it: a property the server does not set
+	 * keeps the value of {@code gserver.*}, but for the handler, which is the default server's own,
+	 * and {@code spawn} and {@code spawn-bean}, one choice: a server that makes it inherits neither.
+	 * Checked as a whole, as the default server's are.
+	 */
+	private StreamServerProperties inherit(String prefix) {
+		Binder binder = GServerConverters.binder(this.environment);
+		StreamServerProperties properties = binder.bind("gserver", Bindable.of(StreamServerProperties.class))
+			.orElseGet(StreamServerProperties::new);
+		properties.setHandler(null);
+		if (binder.bind(prefix + ".spawn", String.class).isBound()
+				|| binder.bind(prefix + ".spawn-bean", String.class).isBound()) {
+			properties.setSpawn(Spawn.DEFAULT);
+			properties.setSpawnBean(null);
+		}
+		binder.bind(prefix, Bindable.ofInstance(properties),
+				new ValidationBindHandler(new IgnoreTopLevelConverterNotFoundBindHandler(), new GServerPropertiesValidator()));
+		return properties;
 	}
 
 	/**
@@ -39,7 +120,7 @@ final class ServerFactory {
 	 * @param properties what the server runs with
 	 * @param handler what serves each connection
 	 */
-	StreamServer stream(String prefix, StreamServerProperties properties, Handler handler) throws IOException {
+	private StreamServer stream(String prefix, StreamServerProperties properties, Handler handler) throws IOException {
 		Spawn spawn = spawn(prefix, properties);
 		boolean inherited = properties.getListener() == StreamServerProperties.Listener.INHERITED;
 		StreamServer server = inherited ? StreamServer.inherited(handler, spawn)
@@ -62,28 +143,6 @@ final class ServerFactory {
 		if (StringUtils.hasText(properties.getSsl().getBundle())) {
 			GServerSsl.apply(server, properties.getSsl(), this.beanFactory.getBean(SslBundles.class));
 		}
-		return server;
-	}
-
-	/** The default UDP server, from {@code gserver.udp.*} and the accept loop's {@code gserver.*}. */
-	DatagramServer datagram(GServerProperties properties, DatagramHandler handler) {
-		GServerProperties.Udp udp = properties.getUdp();
-		InetSocketAddress address = (udp.getAddress() != null) ? new InetSocketAddress(udp.getAddress(), udp.getPort())
-				: new InetSocketAddress(udp.getPort());
-		DatagramServer server = new DatagramServer(address, handler, udp.getSpawn());
-		server.setBufferSize(udp.getBufferSize());
-		applyAcceptLoop(properties, server);
-		return server;
-	}
-
-	/**
-	 * A UDP server under {@code gserver.servers.<name>}: its address, port, spawn and accept loop;
-	 * the TCP-only properties do not apply, and datagrams are read into {@code gserver.udp.buffer-size}.
-	 */
-	DatagramServer datagram(String prefix, StreamServerProperties properties, DatagramHandler handler) {
-		DatagramServer server = new DatagramServer(listenAddress(properties), handler, spawn(prefix, properties));
-		server.setBufferSize(this.beanFactory.getBean(GServerProperties.class).getUdp().getBufferSize());
-		applyAcceptLoop(properties, server);
 		return server;
 	}
 

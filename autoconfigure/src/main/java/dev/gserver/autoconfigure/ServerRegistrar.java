@@ -14,23 +14,18 @@ import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.support.AbstractBeanDefinition;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
-import org.springframework.beans.factory.support.InstanceSupplier;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.bind.handler.IgnoreTopLevelConverterNotFoundBindHandler;
-import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
 
-import dev.gserver.BaseServer;
 import dev.gserver.DatagramHandler;
 import dev.gserver.DatagramServer;
 import dev.gserver.Handler;
-import dev.gserver.Spawn;
 import dev.gserver.StreamServer;
 
 /**
@@ -38,9 +33,14 @@ import dev.gserver.StreamServer;
  * definitions load: one per {@code gserver.servers.<name>} (TCP, or UDP for a
  * {@link DatagramHandler}); the default TCP server {@code gserver} for the one {@link Handler}
  * bean no other server claims, unless the application declares a {@code StreamServer} of its
- * own; and likewise the UDP server {@code gserverUdp} for a {@code DatagramHandler}.
+ * own; and likewise the UDP server {@code gserverUdp} for a {@code DatagramHandler}. It decides
+ * which servers exist and which handler each runs; {@link ServerFactory} makes them, from the
+ * properties, when the beans are created.
  */
 class ServerRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
+
+	/** Where the further servers are declared. */
+	static final String SERVERS = "gserver.servers";
 
 	private static final Log logger = LogFactory.getLog(ServerRegistrar.class);
 
@@ -60,35 +60,28 @@ class ServerRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware
 
 	@Override
 	public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
-		boolean userStreamServer = beanNames(StreamServer.class).size() > 0;
-		boolean userDatagramServer = beanNames(DatagramServer.class).size() > 0;
+		boolean userStreamServer = !beanNames(StreamServer.class).isEmpty();
+		boolean userDatagramServer = !beanNames(DatagramServer.class).isEmpty();
 		List<String> streamHandlers = beanNames(Handler.class);
 		List<String> datagramHandlers = beanNames(DatagramHandler.class);
 		List<String> handlers = new ArrayList<>(streamHandlers);
 		handlers.addAll(datagramHandlers);
 		Set<String> unclaimed = new LinkedHashSet<>(handlers);
-		Binder binder = GServerConverters.binder(this.environment);
+		Binder binder = Binder.get(this.environment);
 		for (String name : serverNames(binder)) {
-			String prefix = "gserver.servers." + name;
-			StreamServerProperties properties = inherit(binder, prefix);
-			String handler = handlerOf(name, prefix, properties.getHandler(), handlers);
+			String prefix = SERVERS + "." + name;
+			String handler = handlerOf(name, prefix, binder.bind(prefix + ".handler", String.class).orElse(null), handlers);
 			unclaimed.remove(handler);
 			String beanName = name.equals(handler) ? name + "Server" : name;
-			if (datagramHandlers.contains(handler)) {
-				register(registry, DatagramServer.class, beanName, name, handler, (factory) -> new ServerFactory(factory)
-					.datagram(prefix, properties, factory.getBean(handler, DatagramHandler.class)));
-			}
-			else {
-				register(registry, StreamServer.class, beanName, name, handler, (factory) -> new ServerFactory(factory)
-					.stream(prefix, properties, factory.getBean(handler, Handler.class)));
-			}
+			boolean datagram = datagramHandlers.contains(handler);
+			register(registry, beanName, datagram ? DatagramServer.class : StreamServer.class,
+					datagram ? "namedDatagramServer" : "namedServer", handler, name, handler);
 		}
 		if (!userStreamServer) {
 			String handler = defaultHandler(binder, streamHandlers, unclaimed);
 			if (handler != null) {
-				register(registry, StreamServer.class, GServerAutoConfiguration.SERVER_BEAN_NAME,
-						GServerAutoConfiguration.SERVER_BEAN_NAME, handler, (factory) -> new ServerFactory(factory)
-							.stream("gserver", factory.getBean(GServerProperties.class), factory.getBean(handler, Handler.class)));
+				register(registry, GServerAutoConfiguration.SERVER_BEAN_NAME, StreamServer.class, "defaultServer", handler,
+						handler);
 			}
 		}
 		List<String> unclaimedDatagram = datagramHandlers.stream().filter(unclaimed::contains).toList();
@@ -97,9 +90,8 @@ class ServerRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware
 				throw new AmbiguousHandlersException(unclaimedDatagram);
 			}
 			String handler = unclaimedDatagram.get(0);
-			register(registry, DatagramServer.class, GServerAutoConfiguration.UDP_SERVER_BEAN_NAME,
-					GServerAutoConfiguration.UDP_SERVER_BEAN_NAME, handler, (factory) -> new ServerFactory(factory)
-						.datagram(factory.getBean(GServerProperties.class), factory.getBean(handler, DatagramHandler.class)));
+			register(registry, GServerAutoConfiguration.UDP_SERVER_BEAN_NAME, DatagramServer.class,
+					"defaultDatagramServer", handler, handler);
 		}
 	}
 
@@ -127,29 +119,7 @@ class ServerRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware
 
 	/** The names under {@code gserver.servers}, in their order of declaration. */
 	private static Set<String> serverNames(Binder binder) {
-		return binder.bind("gserver.servers", Bindable.mapOf(String.class, Object.class))
-			.map(Map::keySet)
-			.orElse(Set.of());
-	}
-
-	/**
-	 * Binds {@code gserver.*}, then {@code prefix.*} over it: a property the server does not set
-	 * keeps the value of {@code gserver.*}, but for the handler, which is the default server's own,
-	 * and {@code spawn} and {@code spawn-bean}, one choice: a server that makes it inherits neither.
-	 * Checked as a whole, as the default server's are.
-	 */
-	private static StreamServerProperties inherit(Binder binder, String prefix) {
-		StreamServerProperties properties = binder.bind("gserver", Bindable.of(StreamServerProperties.class))
-			.orElseGet(StreamServerProperties::new);
-		properties.setHandler(null);
-		if (binder.bind(prefix + ".spawn", String.class).isBound()
-				|| binder.bind(prefix + ".spawn-bean", String.class).isBound()) {
-			properties.setSpawn(Spawn.DEFAULT);
-			properties.setSpawnBean(null);
-		}
-		binder.bind(prefix, Bindable.ofInstance(properties),
-				new ValidationBindHandler(new IgnoreTopLevelConverterNotFoundBindHandler(), new GServerPropertiesValidator()));
-		return properties;
+		return binder.bind(SERVERS, Bindable.mapOf(String.class, Object.class)).map(Map::keySet).orElse(Set.of());
 	}
 
 	/** The bean name of the handler of server {@code name}: {@code named}, or by convention. */
@@ -171,24 +141,19 @@ class ServerRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware
 				+ ".handler to the name of one of " + handlers + ".");
 	}
 
-	private static <S extends BaseServer<?, ?>> void register(BeanDefinitionRegistry registry, Class<S> type,
-			String beanName, String serverName, String handler, ServerSupplier<S> supplier) {
-		RootBeanDefinition definition = new RootBeanDefinition(type);
-		definition.setInstanceSupplier((InstanceSupplier<S>) (registered) -> {
-			S server = supplier.create(registered.getBeanFactory());
-			server.setName(serverName);
-			return server;
-		});
+	/** Registers {@code beanName} as {@code ServerFactory.<factoryMethod>(arguments)}. */
+	private static void register(BeanDefinitionRegistry registry, String beanName, Class<?> type, String factoryMethod,
+			String handler, String... arguments) {
+		RootBeanDefinition definition = new RootBeanDefinition();
+		definition.setTargetType(type);
+		definition.setFactoryBeanName(ServerFactory.BEAN_NAME);
+		definition.setFactoryMethodName(factoryMethod);
+		for (int i = 0; i < arguments.length; i++) {
+			definition.getConstructorArgumentValues().addIndexedArgumentValue(i, arguments[i]);
+		}
 		definition.setDependsOn(handler);
 		definition.setDestroyMethodName(AbstractBeanDefinition.INFER_METHOD);
 		registry.registerBeanDefinition(beanName, definition);
-	}
-
-	@FunctionalInterface
-	private interface ServerSupplier<S> {
-
-		S create(BeanFactory beanFactory) throws Exception;
-
 	}
 
 }
