@@ -312,7 +312,7 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 				// all set before the accept thread starts: it reads them
 				listening(opened);
 				String threadPrefix = getName() + "[" + Addresses.format(getAddress()) + "]";
-				this.handlerThreads = Threads.named(threadPrefix + "-handler-");
+				this.handlerThreads = Threads.named(threadPrefix + "-handler-", isVirtualThreads());
 				this.closedSignal = new CountDownLatch(1);
 				if (pool != null) {
 					pool.addSlotFreedListener(this.slotFreed);
@@ -334,7 +334,7 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 			this.stopToReport.set(true);
 			logger.info("Started {} (host={}, port={}, spawn={}, tls={}, handlers on {} threads)", this,
 					getServerHost(), getServerPort(), getSpawn(), isSecure() ? "on" : "off",
-					Threads.virtual() ? "virtual" : "platform");
+					Threads.isVirtual(this.handlerThreads) ? "virtual" : "platform");
 		}
 	}
 

@@ -9,6 +9,7 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
 import dev.gserver.Addresses;
@@ -28,6 +29,9 @@ import dev.gserver.proxy.ProxyProtocol;
  */
 final class ServerFactory {
 
+	/** Spring Boot's switch for virtual threads; see {@link #applyThreads(BaseServer)}. */
+	static final String VIRTUAL_THREADS_PROPERTY = "spring.threads.virtual.enabled";
+
 	private final BeanFactory beanFactory;
 
 	ServerFactory(BeanFactory beanFactory) {
@@ -45,6 +49,7 @@ final class ServerFactory {
 		StreamServer server = inherited ? StreamServer.inherited(handler, spawn)
 				: new StreamServer(listenAddress(properties), handler, spawn);
 		applyAcceptLoop(properties, server);
+		applyThreads(server);
 		PropertyMapper map = PropertyMapper.get();
 		// an inherited listener was bound and given its backlog by whoever opened it
 		map.from(properties::getBacklog).when((backlog) -> !inherited).to(server::setBacklog);
@@ -73,6 +78,7 @@ final class ServerFactory {
 		DatagramServer server = new DatagramServer(address, handler, udp.getSpawn());
 		server.setBufferSize(udp.getBufferSize());
 		applyAcceptLoop(properties, server);
+		applyThreads(server);
 		return server;
 	}
 
@@ -84,6 +90,7 @@ final class ServerFactory {
 		DatagramServer server = new DatagramServer(listenAddress(properties), handler, spawn(prefix, properties));
 		server.setBufferSize(this.beanFactory.getBean(GServerProperties.class).getUdp().getBufferSize());
 		applyAcceptLoop(properties, server);
+		applyThreads(server);
 		return server;
 	}
 
@@ -94,6 +101,17 @@ final class ServerFactory {
 		map.from(properties::getMinDelay).to(server::setMinDelay);
 		map.from(properties::getMaxDelay).to(server::setMaxDelay);
 		map.from(properties::getStopTimeout).to(server::setStopTimeout);
+	}
+
+	/**
+	 * Handlers run on virtual threads on Java 21+ unless the application turned them off with an
+	 * explicit {@code spring.threads.virtual.enabled=false}. Unset, the property means Spring
+	 * Boot's own executors stay on platform threads (its default); gserver, whose handlers block a
+	 * thread per connection, stays on virtual ones then.
+	 */
+	private void applyThreads(BaseServer<?, ?> server) {
+		Boolean virtual = this.beanFactory.getBean(Environment.class).getProperty(VIRTUAL_THREADS_PROPERTY, Boolean.class);
+		server.setVirtualThreads(!Boolean.FALSE.equals(virtual));
 	}
 
 	/** Returns the address to listen on, from the address and port properties. */
