@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -48,6 +49,9 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 
 	/** Set by start, cleared by the first stop after it: that stop logs what it did. */
 	private final AtomicBoolean stopToReport = new AtomicBoolean();
+
+	/** Numbers the connections, for the logs' MDC (see {@link ConnectionMdc#CONNECTION}). */
+	private final AtomicLong connectionIds = new AtomicLong();
 
 	private volatile CountDownLatch closedSignal = new CountDownLatch(1);
 
@@ -148,6 +152,11 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 
 	long getAcceptWakeUps() {
 		return this.acceptLoop.getWakeUps();
+	}
+
+	/** Returns the next connection's number: 1, 2, ... */
+	final long nextConnectionId() {
+		return this.connectionIds.incrementAndGet();
 	}
 
 	/** Returns the counters that a transport's clients add their bytes to. */
@@ -303,7 +312,7 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 				// all set before the accept thread starts: it reads them
 				listening(opened);
 				String threadPrefix = getName() + "[" + Addresses.format(getAddress()) + "]";
-				this.handlerThreads = Threads.named(threadPrefix + "-handler-");
+				this.handlerThreads = Threads.named(threadPrefix + "-handler-", isVirtualThreads());
 				this.closedSignal = new CountDownLatch(1);
 				if (pool != null) {
 					pool.addSlotFreedListener(this.slotFreed);
@@ -325,7 +334,7 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 			this.stopToReport.set(true);
 			logger.info("Started {} (host={}, port={}, spawn={}, tls={}, handlers on {} threads)", this,
 					getServerHost(), getServerPort(), getSpawn(), isSecure() ? "on" : "off",
-					Threads.virtual() ? "virtual" : "platform");
+					Threads.isVirtual(this.handlerThreads) ? "virtual" : "platform");
 		}
 	}
 
@@ -393,6 +402,11 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 		Durations.requireNonNegative("timeout", timeout);
 		close();
 		boolean report = this.stopToReport.getAndSet(false);
+		if (report) {
+			// a stop may take the whole timeout: say so, or it looks hung
+			logger.info("Stopping '{}' {}: waiting up to {} for {} handler(s), then ending their input and killing the rest",
+					getName(), this, Durations.format(timeout), this.handlers.size());
+		}
 		TaskGroup.StopReport stopped = this.handlers.stop(timeout);
 		this.acceptLoop.join(TaskGroup.KILL_TIMEOUT);
 		stopTransport();

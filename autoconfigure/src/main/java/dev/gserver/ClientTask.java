@@ -1,5 +1,7 @@
 package dev.gserver;
 
+import java.util.Map;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,12 +22,16 @@ final class ClientTask<C extends Client> extends Task {
 
 	private final ServerEventListener events;
 
+	/** The connection's number on its server, for the logs' MDC. */
+	private final long id;
+
 	private boolean executed;
 
 	ClientTask(BaseServer<C, ?> server, C client, ServerEventListener events) {
 		this.server = server;
 		this.client = client;
 		this.events = events;
+		this.id = server.nextConnectionId();
 	}
 
 	C client() {
@@ -39,6 +45,7 @@ final class ClientTask<C extends Client> extends Task {
 			this.server.closeClient(this.client);
 			return;
 		}
+		Map<String, String> outerMdc = ConnectionMdc.enter(this.server.getName(), this.id, this.client.getRemoteAddress());
 		long started = System.nanoTime();
 		HandlerOutcome outcome = HandlerOutcome.SUCCESS;
 		this.events.handlerStarted();
@@ -54,6 +61,7 @@ final class ClientTask<C extends Client> extends Task {
 				outcome = HandlerOutcome.KILLED;
 			}
 			this.events.handlerFinished(outcome, System.nanoTime() - started);
+			ConnectionMdc.restore(outerMdc);
 		}
 	}
 
@@ -84,6 +92,11 @@ final class ClientTask<C extends Client> extends Task {
 			logger.debug("Handler of {} on {} ended as the server closed its connection: {}",
 					this.client.getRemoteAddress(), this.server, error.toString());
 			return HandlerOutcome.SUCCESS;
+		}
+		if (Disconnects.isDisconnect(error)) {
+			logger.debug("Client {} of {} disconnected: {}", this.client.getRemoteAddress(), this.server,
+					error.toString());
+			return HandlerOutcome.DISCONNECTED;
 		}
 		logger.warn("Handler failed for client {} on {}", this.client.getRemoteAddress(), this.server, error);
 		return HandlerOutcome.ERROR;

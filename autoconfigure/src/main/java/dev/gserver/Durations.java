@@ -29,4 +29,10 @@ final class Durations {
 		return (int) Math.min(Integer.MAX_VALUE, value.toMillis());
 	}
 
+	/** Returns {@code value} for a log line: {@code 10s}, {@code 1500ms}. */
+	static String format(Duration value) {
+		long millis = value.toMillis();
+		return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
+	}
+
 }

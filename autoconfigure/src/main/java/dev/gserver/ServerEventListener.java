@@ -117,11 +117,17 @@ public interface ServerEventListener {
 		/** The handler returned. */
 		SUCCESS,
 
-		/** The handler threw. */
+		/** The handler threw, other than for a {@link #DISCONNECTED} client. */
 		ERROR,
 
 		/** The server killed the handler at stop. */
-		KILLED
+		KILLED,
+
+		/**
+		 * The client went away while the handler read or wrote: it reset the connection, or closed it
+		 * while the handler was still writing (a broken pipe). Not the server's error.
+		 */
+		DISCONNECTED
 
 	}
 

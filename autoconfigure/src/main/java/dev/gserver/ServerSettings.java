@@ -200,6 +200,9 @@ abstract class ServerSettings<H> {
 	/** Names the server's threads: {@code <name>[<address>]-accept}. */
 	private volatile String name = DEFAULT_NAME;
 
+	/** Whether handlers run on virtual threads where the JVM has them. */
+	private volatile boolean virtualThreads = true;
+
 	public int getMaxAccept() {
 		return this.maxAccept;
 	}
@@ -272,6 +275,21 @@ abstract class ServerSettings<H> {
 	/** Names the server in its thread names and log lines; {@code "gserver"} by default. */
 	public void setName(String name) {
 		this.name = Objects.requireNonNull(name, "name");
+	}
+
+	/** Returns whether handlers run on virtual threads where the JVM has them (21+): true unless set. */
+	public boolean isVirtualThreads() {
+		return this.virtualThreads;
+	}
+
+	/**
+	 * Sets whether handlers run on virtual threads where the JVM has them (Java 21+), the default,
+	 * or on platform threads (daemon threads, one per handler, or the pool's) whatever the JVM.
+	 * Takes effect at the next {@link BaseServer#start()}; on Java 17 handlers are on platform
+	 * threads either way.
+	 */
+	public void setVirtualThreads(boolean virtualThreads) {
+		this.virtualThreads = virtualThreads;
 	}
 
 	public boolean isReuseAddress() {

@@ -35,11 +35,9 @@ public abstract class Spawn {
 	/** A new thread per connection, unnamed: the least overhead per connection. */
 	public static final Spawn RAW = new NewThread("raw") {
 
-		private final ThreadFactory unnamed = Threads.unnamed();
-
 		@Override
 		ThreadFactory threads(ThreadFactory serverThreads) {
-			return this.unnamed;
+			return Threads.unnamedLike(serverThreads);
 		}
 
 	};

@@ -13,35 +13,57 @@ final class Threads {
 
 	private static final Method OF_VIRTUAL = findOfVirtual();
 
-	private Threads() {
-	}
+	/** Unnamed virtual threads where the JVM has them, else null. */
+	private static final ThreadFactory UNNAMED_VIRTUAL = (OF_VIRTUAL != null) ? virtualFactory(null) : null;
 
-	/** Returns whether handlers run on virtual threads in this JVM. */
-	static boolean virtual() {
-		return OF_VIRTUAL != null;
+	/** Unnamed platform daemon threads. */
+	private static final ThreadFactory UNNAMED_PLATFORM = new Platform(null);
+
+	private Threads() {
 	}
 
 	/** Returns a factory of handler threads named {@code prefix1}, {@code prefix2}, ... */
 	static ThreadFactory named(String prefix) {
-		if (OF_VIRTUAL != null) {
-			return virtualFactory(prefix);
-		}
-		AtomicLong counter = new AtomicLong();
-		return (task) -> daemon(new Thread(task, prefix + counter.incrementAndGet()));
+		return named(prefix, true);
 	}
 
-	/** Returns a factory of handler threads without a name of their own: the cheapest. */
-	static ThreadFactory unnamed() {
-		if (OF_VIRTUAL != null) {
-			return virtualFactory(null);
-		}
-		return (task) -> daemon(new Thread(task));
+	/**
+	 * Returns a factory of threads named {@code prefix1}, {@code prefix2}, ...: virtual when
+	 * {@code virtualWanted} and the JVM has them, platform daemon threads otherwise.
+	 */
+	static ThreadFactory named(String prefix, boolean virtualWanted) {
+		return (virtualWanted && OF_VIRTUAL != null) ? virtualFactory(prefix) : new Platform(prefix);
 	}
 
-	private static Thread daemon(Thread thread) {
-		// like virtual threads, handler threads alone do not keep the JVM alive: the accept thread does
-		thread.setDaemon(true);
-		return thread;
+	/** Returns whether {@code threads} (from this class) makes virtual threads. */
+	static boolean isVirtual(ThreadFactory threads) {
+		return OF_VIRTUAL != null && !(threads instanceof Platform);
+	}
+
+	/** Returns a factory of threads without a name of their own, the cheapest, of the same kind as {@code threads}. */
+	static ThreadFactory unnamedLike(ThreadFactory threads) {
+		return isVirtual(threads) ? UNNAMED_VIRTUAL : UNNAMED_PLATFORM;
+	}
+
+	/** Platform daemon threads: like virtual threads, handler threads alone do not keep the JVM alive, the accept thread does. */
+	private static final class Platform implements ThreadFactory {
+
+		private final String prefix;
+
+		private final AtomicLong counter = new AtomicLong();
+
+		Platform(String prefix) {
+			this.prefix = prefix;
+		}
+
+		@Override
+		public Thread newThread(Runnable task) {
+			Thread thread = (this.prefix != null) ? new Thread(task, this.prefix + this.counter.incrementAndGet())
+					: new Thread(task);
+			thread.setDaemon(true);
+			return thread;
+		}
+
 	}
 
 	private static ThreadFactory virtualFactory(String prefix) {

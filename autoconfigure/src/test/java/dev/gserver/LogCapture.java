@@ -24,13 +24,28 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback, 
 
 	private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
+	/** The level to capture from, or null for the logger's own; the logger's own is put back on close. */
+	private Level level;
+
+	private Level levelBefore;
+
 	/** Captures what the logger named after {@code loggerOf} logs. */
 	public LogCapture(Class<?> loggerOf) {
 		this.logger = (Logger) LoggerFactory.getLogger(loggerOf);
 	}
 
+	/** Captures from {@code level} on (such as DEBUG, below the tests' INFO), for this capture only. */
+	public LogCapture atLevel(Level level) {
+		this.level = level;
+		return this;
+	}
+
 	/** Starts capturing; the extension starts before each test. */
 	public LogCapture start() {
+		if (this.level != null) {
+			this.levelBefore = this.logger.getLevel();
+			this.logger.setLevel(this.level);
+		}
 		synchronized (this.appender) {
 			this.appender.list.clear();
 		}
@@ -62,6 +77,9 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback, 
 	public void close() {
 		this.logger.detachAppender(this.appender);
 		this.appender.stop();
+		if (this.level != null) {
+			this.logger.setLevel(this.levelBefore);
+		}
 	}
 
 	@Override

@@ -40,6 +40,9 @@ final class ServerFactory {
 	/** The bean name of the factory, which the server beans name as their factory bean. */
 	static final String BEAN_NAME = "gserverServerFactory";
 
+	/** Spring Boot's switch for virtual threads; see {@link #applyThreads(BaseServer)}. */
+	static final String VIRTUAL_THREADS_PROPERTY = "spring.threads.virtual.enabled";
+
 	private final BeanFactory beanFactory;
 
 	private final Environment environment;
@@ -75,6 +78,7 @@ final class ServerFactory {
 				udp.getSpawn());
 		server.setBufferSize(udp.getBufferSize());
 		applyAcceptLoop(properties, server);
+		applyThreads(server);
 		server.setName(GServerAutoConfiguration.UDP_SERVER_BEAN_NAME);
 		return server;
 	}
@@ -90,6 +94,7 @@ final class ServerFactory {
 				this.beanFactory.getBean(handler, DatagramHandler.class), spawn(prefix, properties));
 		server.setBufferSize(this.beanFactory.getBean(GServerProperties.class).getUdp().getBufferSize());
 		applyAcceptLoop(properties, server);
+		applyThreads(server);
 		server.setName(name);
 		return server;
 	}
@@ -126,6 +131,7 @@ final class ServerFactory {
 		StreamServer server = inherited ? StreamServer.inherited(handler, spawn)
 				: new StreamServer(listenAddress(properties), handler, spawn);
 		applyAcceptLoop(properties, server);
+		applyThreads(server);
 		PropertyMapper map = PropertyMapper.get();
 		// an inherited listener was bound and given its backlog by whoever opened it
 		map.from(properties::getBacklog).when((backlog) -> !inherited).to(server::setBacklog);
@@ -153,6 +159,17 @@ final class ServerFactory {
 		map.from(properties::getMinDelay).to(server::setMinDelay);
 		map.from(properties::getMaxDelay).to(server::setMaxDelay);
 		map.from(properties::getStopTimeout).to(server::setStopTimeout);
+	}
+
+	/**
+	 * Handlers run on virtual threads on Java 21+ unless the application turned them off with an
+	 * explicit {@code spring.threads.virtual.enabled=false}. Unset, the property means Spring
+	 * Boot's own executors stay on platform threads (its default); gserver, whose handlers block a
+	 * thread per connection, stays on virtual ones then.
+	 */
+	private void applyThreads(BaseServer<?, ?> server) {
+		Boolean virtual = this.environment.getProperty(VIRTUAL_THREADS_PROPERTY, Boolean.class);
+		server.setVirtualThreads(!Boolean.FALSE.equals(virtual));
 	}
 
 	/** Returns the address to listen on, from the address and port properties. */

@@ -179,6 +179,24 @@ class GServerMetricsTest {
 		assertThat(timerCount(registry[0], "success")).isZero();
 	}
 
+	@Test
+	void timesAClientThatResetsAsDisconnectedNotAsAnError() {
+		this.runner.withBean(Handler.class, () -> (connection) -> {
+			connection.getOutputStream().write('!');
+			connection.getInputStream().transferTo(OutputStream.nullOutputStream());
+		}).run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			try (Socket client = Clients.connect(context.getBean(StreamServer.class).getServerPort())) {
+				// the handler is reading: the reset reaches it there
+				assertThat(client.getInputStream().read()).isEqualTo('!');
+				client.setSoLinger(true, 0);
+			}
+			await().atMost(Duration.ofSeconds(10)).until(() -> timerCount(registry, "disconnected") == 1);
+			assertThat(timerCount(registry, "error")).isZero();
+			assertThat(timerCount(registry, "success")).isZero();
+		});
+	}
+
 	private static long timerCount(MeterRegistry registry, String outcome) {
 		return registry.get("gserver.handler.duration").tag("outcome", outcome).timer().count();
 	}
