@@ -111,7 +111,7 @@ class StartupDiagnosticsTest {
 
 	@Test
 	void aStopTimeoutLongerThanTheShutdownPhaseIsCutWithAWarningNamingBothProperties() {
-		try (LogCapture log = new LogCapture(ServerBeanPostProcessor.class).start()) {
+		try (LogCapture log = new LogCapture(ShutdownBudget.class).start()) {
 			this.runner.withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class))
 				.withBean(Handler.class, () -> Handlers::pong)
 				.withPropertyValues("gserver.stop-timeout=60s", "spring.lifecycle.timeout-per-shutdown-phase=10s")
