@@ -9,6 +9,10 @@
 #   4. HAProxy with PROXY protocol v2 in front of two instances: CLIENT INFO shows the client's
 #      own address; SIGTERM one instance under 50 clients: nothing acknowledged is lost, no
 #      half-written reply, cut clients finish on the other instance
+#   5. gserver.shutdown-delay behind HAProxy checking readiness: SIGTERM one of two instances under
+#      clients that open a fresh connection per request: 0 client errors, 0 HAProxy retries,
+#      redispatches, connection or response errors, while the stopping instance served on for the
+#      delay; without the delay, the same run costs retries
 #
 # Every process is started here and killed by PID on exit. Prerequisites: a JDK, Maven,
 # python3, redis-tools, haproxy, curl.
@@ -49,8 +53,9 @@ now_ms() {
 start_sample() {
 	local name=$1 port=$2 http=$3
 	shift 3
-	java -jar "$JAR" --gserver.address=127.0.0.1 --gserver.port="$port" --gserver.servers.chat.port=0 --server.address=127.0.0.1 \
-		--server.port="$http" "$@" >"$WORK/$name.log" 2>&1 &
+	# the chat server on a free port too, so that two instances run side by side
+	java -jar "$JAR" --gserver.address=127.0.0.1 --gserver.port="$port" --gserver.servers.chat.port=0 \
+		--server.address=127.0.0.1 --server.port="$http" "$@" >"$WORK/$name.log" 2>&1 &
 	STARTED=$!
 	PIDS+=("$STARTED")
 }
@@ -271,8 +276,123 @@ behind_haproxy() {
 	wait "$haproxy" || true
 }
 
+# ---- 5. shutdown delay: HAProxy sees readiness refuse traffic before the listener closes ------
+# with fall 2 and inter 200ms HAProxy takes the instance out within about half a second of its
+# readiness turning 503; the delay (5s) must outlast that, with room for a loaded machine
+drain_behind_haproxy() {
+	local front pa pb ha hb b haproxy stats=$WORK/haproxy-5.sock clients=20
+	front=$(free_port)
+	pa=$(free_port)
+	pb=$(free_port)
+	ha=$(free_port)
+	hb=$(free_port)
+	local proxied=(--gserver.proxy-protocol.mode=required --gserver.proxy-protocol.trusted=127.0.0.1/32 --gserver.stop-timeout=1s)
+	start_sample drain-b "$pb" "$hb" "${proxied[@]}"
+	b=$STARTED
+	cat >"$WORK/haproxy-5.cfg" <<-CONFIG
+	global
+	    maxconn 2000
+	    stats socket $stats mode 600 level admin
+	defaults
+	    mode tcp
+	    timeout connect 2s
+	    timeout client 60s
+	    timeout server 60s
+	    # a slow answer on a loaded machine is no failed check; a 503 still counts at once
+	    timeout check 2s
+	    retries 3
+	    option redispatch
+	frontend redis
+	    bind 127.0.0.1:$front
+	    default_backend samples
+	backend samples
+	    balance roundrobin
+	    option httpchk GET /actuator/health/readiness
+	    http-check expect status 200
+	    default-server inter 200ms fall 2 rise 2 send-proxy-v2
+	    server a 127.0.0.1:$pa check port $ha
+	    server b 127.0.0.1:$pb check port $hb
+	CONFIG
+	haproxy -db -f "$WORK/haproxy-5.cfg" >"$WORK/haproxy-5.log" 2>&1 &
+	haproxy=$!
+	PIDS+=("$haproxy")
+	wait_http_ready "$hb" "$b"
+	drain_one "$front" "$pa" "$ha" "$stats" "$clients" 5s
+	local with=("${DRAINED[@]}")
+	drain_one "$front" "$pa" "$ha" "$stats" "$clients" 0s
+	local without=("${DRAINED[@]}")
+	echo "e2e-production: 5. SIGTERM to one of two instances behind HAProxy (inter 200ms fall 2), $clients clients on fresh connections:"
+	echo "e2e-production:    shutdown-delay=5s: exit ${with[0]}; clients ${with[1]}; HAProxy ${with[2]}; sessions to the stopping instance after SIGTERM: ${with[3]}"
+	echo "e2e-production:    shutdown-delay=0s: exit ${without[0]}; clients ${without[1]}; HAProxy ${without[2]}"
+	[ "${with[0]}" -eq 0 ] || fail "the instance stopped with a shutdown delay exited with ${with[0]}"
+	[ "$(client_errors "${with[1]}")" -eq 0 ] || fail "clients saw errors with a shutdown delay: ${with[1]}"
+	[ "$(json_field "${with[1]}" acknowledged)" -gt 0 ] || fail "no request was answered"
+	[ "$(haproxy_errors "${with[2]}")" -eq 0 ] || fail "HAProxy retried, redispatched or failed with a shutdown delay: ${with[2]}"
+	[ "${with[3]}" -gt 0 ] || fail "HAProxy sent nothing to the instance after SIGTERM: the delay was not exercised"
+	[ "${without[0]}" -eq 0 ] || fail "the instance stopped without a shutdown delay exited with ${without[0]}"
+	[ $(( $(client_errors "${without[1]}") + $(haproxy_errors "${without[2]}") )) -gt 0 ] \
+		|| fail "without a shutdown delay nothing was retried nor failed: this check cannot tell the delay's effect"
+	kill -TERM "$b" "$haproxy"
+	wait "$b" || true
+	wait "$haproxy" || true
+}
+
+# drain_one FRONT PORT HTTP_PORT STATS_SOCKET CLIENTS DELAY: starts instance a with the delay, waits
+# until HAProxy routes to it, SIGTERMs it under load; DRAINED=(exit status, clients' JSON,
+# HAProxy's JSON for the backend, sessions HAProxy opened to a between SIGTERM and its exit)
+drain_one() {
+	local front=$1 port=$2 http=$3 stats=$4 clients=$5 delay=$6 a status load before after
+	local proxied=(--gserver.proxy-protocol.mode=required --gserver.proxy-protocol.trusted=127.0.0.1/32 --gserver.stop-timeout=1s)
+	start_sample "drain-a-$delay" "$port" "$http" "${proxied[@]}" --gserver.shutdown-delay="$delay"
+	a=$STARTED
+	wait_http_ready "$http" "$a"
+	wait_until "HAProxy routing to instance a" "$a" 30 haproxy_server_up "$stats" a
+	python3 .ci/haproxy_stats.py "$stats" clear || fail "could not clear HAProxy's counters"
+	rm -f "$WORK/go-5" "$WORK/stop-5"
+	python3 .ci/resp_clients.py fresh --port "$front" --clients "$clients" --stop-file "$WORK/stop-5" \
+		--go-file "$WORK/go-5" >"$WORK/load-5-$delay.json" 2>"$WORK/load-5-$delay.err" &
+	load=$!
+	PIDS+=("$load")
+	wait_file "$WORK/go-5" 60
+	# the load flows through both instances before one is stopped
+	wait_until "100 sessions through HAProxy to instance a" "$a" 30 haproxy_sessions_at_least "$stats" a 100
+	before=$(haproxy_sessions "$stats" a)
+	kill -TERM "$a"
+	status=0
+	wait "$a" || status=$?
+	after=$(haproxy_sessions "$stats" a)
+	touch "$WORK/stop-5"
+	wait "$load" || fail "the load clients failed: $(cat "$WORK/load-5-$delay.err")"
+	DRAINED=("$status" "$(cat "$WORK/load-5-$delay.json")" "$(python3 .ci/haproxy_stats.py "$stats" show samples)" $(( after - before )))
+}
+
+haproxy_server_up() {
+	[ "$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]]["status"])' \
+		"$(python3 .ci/haproxy_stats.py "$1" show samples)" "$2")" = UP ]
+}
+
+haproxy_sessions() {
+	python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]]["stot"])' \
+		"$(python3 .ci/haproxy_stats.py "$1" show samples)" "$2"
+}
+
+haproxy_sessions_at_least() {
+	[ "$(haproxy_sessions "$1" "$2")" -ge "$3" ]
+}
+
+# haproxy_errors JSON: retries, redispatches, connection and response errors of the backend and its servers
+haproxy_errors() {
+	python3 -c 'import json, sys; print(sum(e[k] for e in json.loads(sys.argv[1]).values() for k in ("econ", "eresp", "wretr", "wredis")))' "$1"
+}
+
+# client_errors JSON: every request that did not get its reply
+client_errors() {
+	python3 -c 'import json, sys; c = json.loads(sys.argv[1]); print(c["connect_failures"] + c["cut"] + c["half"] + c["wrong"])' "$1"
+}
+
 shutdown_under_load
 out_of_descriptors
 reuse_port
 behind_haproxy
+drain_behind_haproxy
 echo "e2e-production: passed"

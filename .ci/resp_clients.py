@@ -10,6 +10,12 @@ is told apart from a connection closed between replies.
       With --go-file, the path is written once every client has had a reply (so the caller
       knows the load is running), and clients without --requests loop until cut.
       Prints one JSON line: acknowledged, cut, half, wrong, reconnects, clients_finished.
+  resp_clients.py fresh --port P --clients N --stop-file F [--deadline S] [--go-file G]
+      N clients each loop on a fresh connection per request (connect, PING <unique payload>,
+      read the reply, close) until F exists (or the deadline passes), as clients behind a load
+      balancer do; G is written once every client has had a reply. Any failure counts: a refused
+      or failed connect, a connection closed before or during the reply, a wrong reply.
+      Prints one JSON line: acknowledged, connect_failures, cut, half, wrong.
   resp_clients.py clientinfo --port P
       Sends CLIENT INFO and checks that addr= is this client's own address (the real client,
       even through a PROXY-protocol load balancer) and prints the reply.
@@ -139,6 +145,66 @@ def load(args):
     return 0
 
 
+def run_fresh_client(index, args, totals, first_reply, stop):
+    i = 0
+    while not stop.is_set():
+        payload = b"f%d-r%d" % (index, i)
+        expected = b"$%d\r\n%s\r\n" % (len(payload), payload)
+        try:
+            sock = connect(args.port)
+        except OSError:
+            totals.add("connect_failures")
+            time.sleep(0.05)
+            continue
+        try:
+            sock.sendall(command(b"PING", payload))
+            reply = read_reply(sock, len(expected))
+        except OSError:
+            reply = b""
+        finally:
+            sock.close()
+        if len(reply) == 0:
+            totals.add("cut")
+        elif len(reply) < len(expected):
+            totals.add("half")
+        elif reply != expected:
+            totals.add("wrong")
+        else:
+            totals.add("acknowledged")
+            if i == 0:
+                first_reply()
+            i += 1
+
+
+def fresh(args):
+    totals = Totals()
+    stop = threading.Event()
+    lock = threading.Lock()
+    replied = [0]
+
+    def first_reply():
+        with lock:
+            replied[0] += 1
+            if replied[0] == args.clients and args.go_file:
+                with open(args.go_file, "w") as f:
+                    f.write("go\n")
+
+    threads = [threading.Thread(target=run_fresh_client, args=(n, args, totals, first_reply, stop), daemon=True)
+               for n in range(args.clients)]
+    for t in threads:
+        t.start()
+    end = time.monotonic() + args.deadline
+    while not os.path.exists(args.stop_file) and time.monotonic() < end:
+        time.sleep(0.05)
+    stop.set()
+    for t in threads:
+        t.join(10)
+    counts = totals.counts
+    del counts["reconnects"], counts["clients_finished"]
+    print(json.dumps(counts))
+    return 0
+
+
 def clientinfo(args):
     sock = connect(args.port)
     sock.settimeout(10)
@@ -190,6 +256,12 @@ def main():
     p.add_argument("--reconnect", action="store_true")
     p.add_argument("--deadline", type=float, default=60.0)
     p.add_argument("--go-file")
+    p = sub.add_parser("fresh")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--clients", type=int, default=20)
+    p.add_argument("--stop-file", required=True)
+    p.add_argument("--deadline", type=float, default=120.0)
+    p.add_argument("--go-file")
     p = sub.add_parser("clientinfo")
     p.add_argument("--port", type=int, required=True)
     p = sub.add_parser("hold")
@@ -197,7 +269,7 @@ def main():
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--hold-file", required=True)
     args = parser.parse_args()
-    return {"load": load, "clientinfo": clientinfo, "hold": hold}[args.mode](args)
+    return {"load": load, "fresh": fresh, "clientinfo": clientinfo, "hold": hold}[args.mode](args)
 
 
 if __name__ == "__main__":

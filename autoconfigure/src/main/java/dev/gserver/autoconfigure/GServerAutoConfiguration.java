@@ -1,5 +1,7 @@
 package dev.gserver.autoconfigure;
 
+import java.time.Duration;
+
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -66,8 +68,14 @@ public final class GServerAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	GServerLifecycle gserverLifecycle(ListableBeanFactory beanFactory, ApplicationEventPublisher publisher,
-			ObjectProvider<ApplicationAvailability> availability) {
-		return new GServerLifecycle(ServerBeans.find(beanFactory), publisher, availability.getIfAvailable());
+			ObjectProvider<ApplicationAvailability> availability, GServerProperties properties,
+			ObjectProvider<LifecycleProperties> lifecycle) {
+		Duration shutdownDelay = new ShutdownBudget(
+				lifecycle.getIfAvailable(LifecycleProperties::new).getTimeoutPerShutdownPhase(),
+				properties.getShutdownDelay())
+			.fitShutdownDelay();
+		return new GServerLifecycle(ServerBeans.find(beanFactory), publisher, availability.getIfAvailable(),
+				shutdownDelay);
 	}
 
 	@Bean

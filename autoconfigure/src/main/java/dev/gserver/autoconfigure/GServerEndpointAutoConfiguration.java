@@ -2,6 +2,7 @@ package dev.gserver.autoconfigure;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -20,6 +21,14 @@ public final class GServerEndpointAutoConfiguration {
 	@ConditionalOnMissingBean
 	GServerEndpoint gserverEndpoint(ListableBeanFactory beanFactory) {
 		return new GServerEndpoint(beanFactory);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(GServerEndpoint.class)
+	@ConditionalOnAvailableEndpoint(exposure = EndpointExposure.WEB)
+	GServerEndpointWebExtension gserverEndpointWebExtension(GServerEndpoint endpoint) {
+		return new GServerEndpointWebExtension(endpoint);
 	}
 
 }

@@ -1,13 +1,15 @@
 package dev.gserver.autoconfigure;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.boot.availability.ApplicationAvailability;
-import org.springframework.boot.availability.AvailabilityChangeEvent;
-import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
@@ -16,10 +18,14 @@ import dev.gserver.BaseServer;
 
 /**
  * Starts every gserver server of the context once it is refreshed, and stops them when it
- * closes: readiness turns to refusing traffic first, then all listeners close at once and each
- * server waits for its handlers within its stop timeout, off the closing thread.
+ * closes: readiness turns to refusing traffic first, the listeners keep accepting for the
+ * shutdown delay (so that load balancers stop sending before anyone is refused), then all
+ * listeners close at once and each server waits for its handlers within its stop timeout, off
+ * the closing thread. Readiness also refuses traffic while an operator has paused every server.
  */
 public class GServerLifecycle implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(GServerLifecycle.class);
 
 	/**
 	 * A phase above the web server's graceful shutdown: gserver starts after the web server and
@@ -32,23 +38,36 @@ public class GServerLifecycle implements SmartLifecycle {
 
 	private final ApplicationEventPublisher publisher;
 
-	private final ApplicationAvailability availability;
+	private final GServerReadiness readiness;
+
+	private final Duration shutdownDelay;
 
 	private volatile boolean running;
 
-	/** Whether this lifecycle turned readiness to refusing traffic, so that a start again turns it back. */
-	private volatile boolean refusedTraffic;
-
 	/**
+	 * Creates a life cycle without a shutdown delay.
 	 * @param servers the servers by name, each stopped within its own stop timeout
 	 * @param publisher where to announce each started server, and readiness
 	 * @param availability the application's availability, or {@code null} when it has none
 	 */
 	public GServerLifecycle(Map<String, BaseServer<?, ?>> servers, ApplicationEventPublisher publisher,
 			ApplicationAvailability availability) {
+		this(servers, publisher, availability, Duration.ZERO);
+	}
+
+	/**
+	 * @param servers the servers by name, each stopped within its own stop timeout
+	 * @param publisher where to announce each started server, and readiness
+	 * @param availability the application's availability, or {@code null} when it has none
+	 * @param shutdownDelay how long the listeners keep accepting once a stop has refused traffic
+	 */
+	public GServerLifecycle(Map<String, BaseServer<?, ?>> servers, ApplicationEventPublisher publisher,
+			ApplicationAvailability availability, Duration shutdownDelay) {
 		this.servers = servers;
 		this.publisher = publisher;
-		this.availability = availability;
+		this.readiness = new GServerReadiness(servers.values(), publisher, availability);
+		this.shutdownDelay = shutdownDelay;
+		servers.values().forEach((server) -> server.addEventListener(this.readiness));
 	}
 
 	@Override
@@ -67,25 +86,61 @@ public class GServerLifecycle implements SmartLifecycle {
 			this.publisher.publishEvent(new GServerStartedEvent(server, name));
 		});
 		this.running = true;
-		if (this.refusedTraffic) {
-			// stopped and started again (as a test framework does with cached contexts): ready again
-			this.refusedTraffic = false;
-			AvailabilityChangeEvent.publish(this.publisher, this, ReadinessState.ACCEPTING_TRAFFIC);
-		}
+		// stopped and started again (as a test framework does with cached contexts): ready again
+		this.readiness.started();
 	}
 
 	@Override
 	public void stop() {
+		refuseTraffic();
+		awaitShutdownDelay();
 		joinAll(stopAll());
 	}
 
 	@Override
 	public void stop(Runnable callback) {
-		List<Thread> stopping = stopAll();
+		refuseTraffic();
+		if (this.shutdownDelay.isZero()) {
+			// the listeners close before the closing thread goes on
+			List<Thread> stopping = stopAll();
+			new Thread(() -> {
+				joinAll(stopping);
+				callback.run();
+			}, "gserver-shutdown").start();
+			return;
+		}
 		new Thread(() -> {
-			joinAll(stopping);
+			awaitShutdownDelay();
+			joinAll(stopAll());
 			callback.run();
 		}, "gserver-shutdown").start();
+	}
+
+	/**
+	 * Web contexts turn readiness to refusing traffic as they start closing; a context without a
+	 * web server does not, so gserver does before its listeners close.
+	 */
+	private void refuseTraffic() {
+		this.running = false;
+		this.readiness.stopping();
+	}
+
+	/**
+	 * Lets the listeners accept and serve for the shutdown delay, so that load balancers see the
+	 * refused readiness and stop sending before anyone is refused; an interrupt cuts it short.
+	 */
+	private void awaitShutdownDelay() {
+		if (this.shutdownDelay.isZero()) {
+			return;
+		}
+		logger.info("Shutdown delay: readiness refuses traffic, and " + this.servers.keySet() + " keep accepting for "
+				+ this.shutdownDelay.toMillis() + " ms (gserver.shutdown-delay) before they close");
+		try {
+			Thread.sleep(this.shutdownDelay.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	private static void joinAll(List<Thread> threads) {
@@ -100,10 +155,8 @@ public class GServerLifecycle implements SmartLifecycle {
 		}
 	}
 
-	/** Refuses traffic, closes every listener now, then stops each server on a thread of its own. */
+	/** Closes every listener now, then stops each server on a thread of its own. */
 	private List<Thread> stopAll() {
-		this.running = false;
-		refuseTraffic();
 		this.servers.values().forEach(BaseServer::close);
 		List<Thread> stopping = new ArrayList<>();
 		this.servers.forEach((name, server) -> {
@@ -114,15 +167,9 @@ public class GServerLifecycle implements SmartLifecycle {
 		return stopping;
 	}
 
-	/**
-	 * Web contexts turn readiness to refusing traffic as they start closing; a context without a
-	 * web server does not, so gserver does before its listeners close.
-	 */
-	private void refuseTraffic() {
-		if (this.availability == null || this.availability.getReadinessState() != ReadinessState.REFUSING_TRAFFIC) {
-			AvailabilityChangeEvent.publish(this.publisher, this, ReadinessState.REFUSING_TRAFFIC);
-			this.refusedTraffic = true;
-		}
+	/** Returns how long the listeners keep accepting once a stop has refused traffic. */
+	Duration getShutdownDelay() {
+		return this.shutdownDelay;
 	}
 
 	@Override

@@ -1,6 +1,7 @@
 package dev.gserver.autoconfigure;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -33,6 +34,14 @@ public class GServerProperties extends StreamServerProperties implements Validat
 	private boolean shutdownOnFatalError;
 
 	/**
+	 * On shutdown, readiness refuses traffic at once while the listeners keep accepting for this
+	 * long, so that load balancers stop sending before anyone is refused; then they close and
+	 * drain within their stop timeout. For every server at once: one readiness covers them all.
+	 * Counts within 'spring.lifecycle.timeout-per-shutdown-phase', as the stop timeout does.
+	 */
+	private Duration shutdownDelay = Duration.ZERO;
+
+	/**
 	 * Further TCP servers by name, each with the properties of the default server ('port',
 	 * 'handler', 'ssl.bundle', ...). A property a server does not set takes the value of the
 	 * same 'gserver.*' property. Each server is a bean named after its key.
@@ -55,6 +64,14 @@ public class GServerProperties extends StreamServerProperties implements Validat
 
 	public void setShutdownOnFatalError(boolean shutdownOnFatalError) {
 		this.shutdownOnFatalError = shutdownOnFatalError;
+	}
+
+	public Duration getShutdownDelay() {
+		return this.shutdownDelay;
+	}
+
+	public void setShutdownDelay(Duration shutdownDelay) {
+		this.shutdownDelay = shutdownDelay;
 	}
 
 	/**

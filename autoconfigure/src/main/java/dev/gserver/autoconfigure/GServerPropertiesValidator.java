@@ -33,6 +33,7 @@ final class GServerPropertiesValidator implements Validator {
 				errors.popNestedPath();
 			});
 			validateUdp(properties.getUdp(), errors);
+			rejectNegative(errors, "shutdownDelay", properties.getShutdownDelay());
 		}
 	}
 

@@ -1,10 +1,5 @@
 package dev.gserver.autoconfigure;
 
-import java.time.Duration;
-
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.context.LifecycleProperties;
@@ -17,14 +12,10 @@ import dev.gserver.StreamServer;
  * Readies every gserver server bean, gserver's own or the application's, before it starts: names
  * it after its bean (unless gserver named it), applies the {@link GServerCustomizer}s to TCP
  * servers, closes the context on a fatal error when {@code gserver.shutdown-on-fatal-error} says
- * so, and fits its stop timeout into the shutdown phase, with a warning when that cuts it.
+ * so, and fits its stop timeout into the shutdown phase after the shutdown delay
+ * ({@link ShutdownBudget}), with a warning when that cuts it.
  */
 class ServerBeanPostProcessor implements BeanPostProcessor {
-
-	private static final Log logger = LogFactory.getLog(ServerBeanPostProcessor.class);
-
-	/** Left of the shutdown phase for killing the handlers a stop timed out on. */
-	static final Duration KILL_ALLOWANCE = Duration.ofSeconds(1);
 
 	private final ObjectProvider<GServerProperties> properties;
 
@@ -60,18 +51,11 @@ class ServerBeanPostProcessor implements BeanPostProcessor {
 	}
 
 	private void fitStopTimeout(BaseServer<?, ?> server, String beanName) {
-		Duration phase = this.lifecycle.getIfAvailable(LifecycleProperties::new).getTimeoutPerShutdownPhase();
-		Duration budget = phase.minus(KILL_ALLOWANCE);
-		if (budget.isNegative()) {
-			budget = Duration.ZERO;
-		}
-		if (server.getStopTimeout().compareTo(budget) > 0) {
-			logger.warn("gserver '" + server.getName() + "': its stop timeout (" + stopTimeoutProperty(server, beanName)
-					+ " = " + server.getStopTimeout() + ") is cut to " + budget
-					+ ", within spring.lifecycle.timeout-per-shutdown-phase (" + phase + ") less " + KILL_ALLOWANCE
-					+ " to kill what is left; raise spring.lifecycle.timeout-per-shutdown-phase or lower the stop timeout");
-			server.setStopTimeout(budget);
-		}
+		ShutdownBudget budget = new ShutdownBudget(
+				this.lifecycle.getIfAvailable(LifecycleProperties::new).getTimeoutPerShutdownPhase(),
+				this.properties.getObject().getShutdownDelay());
+		server.setStopTimeout(budget.fitStopTimeout(server.getStopTimeout(), server.getName(),
+				stopTimeoutProperty(server, beanName)));
 	}
 
 	private String stopTimeoutProperty(BaseServer<?, ?> server, String beanName) {

@@ -23,7 +23,7 @@ class ConfigurationMetadataTest {
 		assertThat(properties).extracting((property) -> property.get("name"))
 			.contains("gserver.enabled", "gserver.address", "gserver.port", "gserver.spawn", "gserver.max-accept",
 					"gserver.min-delay", "gserver.max-delay", "gserver.stop-timeout", "gserver.backlog",
-					"gserver.reuse-address");
+					"gserver.reuse-address", "gserver.shutdown-delay");
 		for (Map<String, Object> property : properties) {
 			String name = (String) property.get("name");
 			assertThat((String) property.get("description")).as(name).isNotBlank().doesNotStartWith("The ");

@@ -116,6 +116,7 @@ class GServerAutoConfigurationTest {
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiterString = " | ", quoteCharacter = '"', textBlock = """
 			gserver.stop-timeout=-1s                      | stopTimeout          | PT-1S         | must not be negative
+			gserver.shutdown-delay=-1s                    | shutdownDelay        | PT-1S         | must not be negative
 			gserver.port=70000                            | port                 | 70000         | must be between 0 and 65535
 			gserver.max-accept=0                          | maxAccept            | 0             | must be at least 1
 			gserver.max-connections=-1                    | maxConnections       | -1            | must be 0 (no limit) or positive

@@ -62,6 +62,28 @@ class ActuatorTest {
 		assertThat(all.statusCode()).isEqualTo(200);
 		assertThat(all.body()).contains("\"gserver\"").contains("\"port\":" + this.port).contains("\"spawn\":\"pool(2)\"");
 		assertThat(get("/actuator/gserver/nosuch").statusCode()).isEqualTo(404);
+		assertThat(post("/actuator/gserver/nosuch", "{\"accepting\": false}").statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	void readinessRefusesTrafficWhileEveryServerIsPaused() throws Exception {
+		assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+		try {
+			assertThat(post("/actuator/gserver/gserver", "{\"accepting\": false}").statusCode()).isEqualTo(200);
+			// the chat server still serves
+			assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+			assertThat(post("/actuator/gserver/chat", "{\"accepting\": false}").statusCode()).isEqualTo(200);
+			HttpResponse<String> refusing = get("/actuator/health/readiness");
+			assertThat(refusing.statusCode()).isEqualTo(503);
+			assertThat(refusing.body()).contains("\"status\":\"OUT_OF_SERVICE\"");
+		}
+		finally {
+			post("/actuator/gserver/gserver", "{\"accepting\": true}");
+			post("/actuator/gserver/chat", "{\"accepting\": true}");
+		}
+		HttpResponse<String> ready = get("/actuator/health/readiness");
+		assertThat(ready.statusCode()).isEqualTo(200);
+		assertThat(ready.body()).contains("\"status\":\"UP\"");
 	}
 
 	@Test
