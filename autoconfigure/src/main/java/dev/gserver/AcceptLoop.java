@@ -6,9 +6,11 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,11 +38,11 @@ final class AcceptLoop<C extends Client> {
 
 	private final Backoff backoff;
 
-	private volatile Selector selector;
+	private volatile @Nullable Selector selector;
 
-	private volatile Thread thread;
+	private volatile @Nullable Thread thread;
 
-	private volatile Throwable fatalError;
+	private volatile @Nullable Throwable fatalError;
 
 	/** How many times the thread woke up to accept; read by tests to see the {@code maxAccept} cap. */
 	private volatile long wakeUps;
@@ -52,10 +54,11 @@ final class AcceptLoop<C extends Client> {
 	}
 
 	AcceptState getState() {
-		return this.state.get();
+		// never null: it starts as NEW and is only ever set to a state
+		return Objects.requireNonNull(this.state.get());
 	}
 
-	Throwable getFatalError() {
+	@Nullable Throwable getFatalError() {
 		return this.fatalError;
 	}
 
@@ -173,7 +176,7 @@ final class AcceptLoop<C extends Client> {
 	}
 
 	/** Accepts one client while accepting, or returns {@code null}. */
-	private C acceptOne() throws IOException {
+	private @Nullable C acceptOne() throws IOException {
 		this.acceptLock.lock();
 		try {
 			return (getState() == AcceptState.ACCEPTING) ? this.server.doRead() : null;
@@ -238,7 +241,7 @@ final class AcceptLoop<C extends Client> {
 	 * Closes the selector, so that the thread ends; {@code fatalError} (or {@code null}) says
 	 * why. Returns the state it was in: {@code CLOSED} or {@code FAILED} when it was closed already.
 	 */
-	AcceptState close(Throwable fatalError) {
+	AcceptState close(@Nullable Throwable fatalError) {
 		AcceptState previous;
 		this.acceptLock.lock();
 		try {
@@ -288,7 +291,7 @@ final class AcceptLoop<C extends Client> {
 	}
 
 	/** Returns the thread still running an inline handler of an earlier start, or {@code null}. */
-	Thread lingeringThread() {
+	@Nullable Thread lingeringThread() {
 		Thread current = this.thread;
 		return (current != null && current.isAlive()) ? current : null;
 	}

@@ -8,6 +8,8 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.gserver.proxy.IpLiterals;
 
 /** gevent's address strings, parsed into socket addresses and written back. */
@@ -88,7 +90,7 @@ public final class Addresses {
 	}
 
 	/** Writes an address the way the parser reads it: {@code 127.0.0.1:7000}, {@code [::1]:7000}, {@code unix:/path}. */
-	public static String format(SocketAddress address) {
+	public static String format(@Nullable SocketAddress address) {
 		if (address instanceof InetSocketAddress) {
 			InetSocketAddress inet = (InetSocketAddress) address;
 			String host = host(inet);

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,18 +56,19 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 
 	private volatile CountDownLatch closedSignal = new CountDownLatch(1);
 
-	private volatile ThreadFactory handlerThreads;
+	/** Made by each start: {@code null} before the first. */
+	private volatile @Nullable ThreadFactory handlerThreads;
 
-	protected BaseServer(SocketAddress listener, H handle, Spawn spawn) {
+	protected BaseServer(SocketAddress listener, @Nullable H handle, Spawn spawn) {
 		super(listener, handle, spawn);
 		this.events.add(this.counters);
 	}
 
-	protected BaseServer(String listener, H handle, Spawn spawn) {
+	protected BaseServer(String listener, @Nullable H handle, Spawn spawn) {
 		this(Addresses.parse(listener), handle, spawn);
 	}
 
-	protected BaseServer(SelectableChannel listener, H handle, Spawn spawn) {
+	protected BaseServer(SelectableChannel listener, @Nullable H handle, Spawn spawn) {
 		super(listener, handle, spawn);
 		this.events.add(this.counters);
 	}
@@ -116,7 +118,7 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 	}
 
 	/** Returns the error that closed the server, or {@code null}. */
-	public Throwable getFatalError() {
+	public @Nullable Throwable getFatalError() {
 		return this.acceptLoop.getFatalError();
 	}
 
@@ -215,7 +217,7 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 	protected abstract SelectableChannel initSocket() throws IOException;
 
 	/** Accepts (or receives) one client without blocking; {@code null} when none is pending. */
-	protected abstract C doRead() throws IOException;
+	protected abstract @Nullable C doRead() throws IOException;
 
 	/**
 	 * Readies a client on its handler's thread before the handler sees it, such as a TLS
@@ -238,7 +240,8 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 		ClientTask<C> task = new ClientTask<>(this, client, this.events);
 		this.handlers.add(task);
 		try {
-			getSpawn().spawn(task, this.handlerThreads);
+			// set by start, before the accept thread that calls this exists
+			getSpawn().spawn(task, Objects.requireNonNull(this.handlerThreads));
 		}
 		catch (RuntimeException | Error ex) {
 			this.handlers.remove(task);
@@ -306,7 +309,7 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 				return;
 			}
 			requireStartable();
-			SelectableChannel opened = isListenerGiven() ? getListener() : initSocket();
+			SelectableChannel opened = isListenerGiven() ? requireListener() : initSocket();
 			Pool pool = getPool();
 			try {
 				// all set before the accept thread starts: it reads them
@@ -343,7 +346,7 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 			throw new IllegalStateException(
 					"'handle' must be provided: pass a handler to the constructor or call setHandle(..)");
 		}
-		if (isListenerGiven() && !getListener().isOpen()) {
+		if (isListenerGiven() && !requireListener().isOpen()) {
 			throw new IllegalStateException(
 					this + " was closed together with the listener it was given; give it a new one with setListener(..)");
 		}
@@ -365,7 +368,7 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 	}
 
 	/** Closes, remembering {@code error} (when not null) as what closed the server. */
-	void closeOnFatalError(Throwable error) {
+	void closeOnFatalError(@Nullable Throwable error) {
 		AcceptState previous;
 		SelectableChannel listenerToClose;
 		synchronized (this.lifecycle) {

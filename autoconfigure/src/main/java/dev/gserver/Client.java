@@ -3,14 +3,16 @@ package dev.gserver;
 import java.io.IOException;
 import java.net.SocketAddress;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a transport hands to a server for each client: a connection, or a datagram. The server
  * calls these methods through the client's life; a {@link Handler} sees a {@link Connection}.
  */
 public interface Client {
 
-	/** Returns the client's address, for log lines. */
-	SocketAddress getRemoteAddress();
+	/** Returns the client's address, for log lines; {@code null} when the transport cannot tell it. */
+	@Nullable SocketAddress getRemoteAddress();
 
 	/** Closes the client when its handler ends; safe to call twice and from any thread. */
 	void close() throws IOException;

@@ -7,6 +7,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeUnit;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A client's input as its handler reads it: bytes counted, and each read bounded by the read
  * timeout (the idle timeout unless the handler changed it) or, when shorter, by the read
@@ -22,7 +24,7 @@ final class ClientInput extends FilterInputStream {
 	private final SocketConnection connection;
 
 	/** The socket whose SO_TIMEOUT bounds reads; {@code null} for a Unix socket, which has none. */
-	private final Socket timeoutSocket;
+	private final @Nullable Socket timeoutSocket;
 
 	/** The SO_TIMEOUT set last, so that it is set again only when it changes; -1 until the first read sets it. */
 	private int appliedTimeout = -1;
@@ -30,7 +32,7 @@ final class ClientInput extends FilterInputStream {
 	/** Where {@link #read()} reads its byte; the stream is its handler's alone. */
 	private final byte[] one = new byte[1];
 
-	ClientInput(InputStream in, SocketConnection connection, Socket timeoutSocket) {
+	ClientInput(InputStream in, SocketConnection connection, @Nullable Socket timeoutSocket) {
 		super(in);
 		this.connection = connection;
 		this.timeoutSocket = timeoutSocket;

@@ -7,6 +7,8 @@ import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One accepted client, as a {@link Handler} sees it: blocking streams and the two addresses.
  * <p>
@@ -22,11 +24,11 @@ public interface Connection extends Closeable {
 	/** Returns the stream of bytes to the client. */
 	OutputStream getOutputStream() throws IOException;
 
-	/** Returns the client's address. */
-	SocketAddress getRemoteAddress();
+	/** Returns the client's address; {@code null} when the transport cannot tell it. */
+	@Nullable SocketAddress getRemoteAddress();
 
-	/** Returns the local address the client connected to. */
-	SocketAddress getLocalAddress();
+	/** Returns the local address the client connected to; {@code null} when the transport cannot tell it. */
+	@Nullable SocketAddress getLocalAddress();
 
 	/** Returns whether the connection is encrypted with TLS. */
 	default boolean isSecure() {
@@ -37,7 +39,7 @@ public interface Connection extends Closeable {
 	 * Returns the TLS session (protocol, cipher suite, and for mutual TLS the client's
 	 * certificates), or {@code null} when the connection is not secure.
 	 */
-	default javax.net.ssl.SSLSession getSslSession() {
+	default javax.net.ssl.@Nullable SSLSession getSslSession() {
 		return null;
 	}
 

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -203,7 +204,7 @@ public final class ConnectionGroup implements AutoCloseable {
 		 * group) hold no buffer. It holds whole messages only (a message that does not fit goes out
 		 * after what is buffered, or straight through), and only the writer touches it.
 		 */
-		private BufferedOutputStream buffered;
+		private @Nullable BufferedOutputStream buffered;
 
 		private final Thread writer;
 

@@ -3,6 +3,7 @@ package dev.gserver;
 import java.net.SocketAddress;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
 /**
@@ -27,7 +28,7 @@ public final class ConnectionMdc {
 	}
 
 	/** Sets the keys and returns the thread's MDC before, for {@link #restore(Map)}. */
-	static Map<String, String> enter(String server, long connection, SocketAddress client) {
+	static Map<String, String> enter(String server, long connection, @Nullable SocketAddress client) {
 		Map<String, String> previous = MDC.getCopyOfContextMap();
 		MDC.put(SERVER, server);
 		MDC.put(CONNECTION, Long.toString(connection));

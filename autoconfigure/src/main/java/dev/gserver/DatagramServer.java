@@ -5,6 +5,9 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectableChannel;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * A UDP server: gevent's {@code DatagramServer}. Each received datagram is handed to a
@@ -23,22 +26,22 @@ public class DatagramServer extends BaseServer<Datagram, DatagramHandler> {
 	private int bufferSize = DEFAULT_BUFFER_SIZE;
 
 	/** Receives on the accept thread only; each datagram is then copied out for its handler. */
-	private ByteBuffer receiveBuffer;
+	private @Nullable ByteBuffer receiveBuffer;
 
-	public DatagramServer(String address, DatagramHandler handler) {
+	public DatagramServer(String address, @Nullable DatagramHandler handler) {
 		this(address, handler, Spawn.DEFAULT);
 	}
 
-	public DatagramServer(String address, DatagramHandler handler, Spawn spawn) {
+	public DatagramServer(String address, @Nullable DatagramHandler handler, Spawn spawn) {
 		super(address, handler, spawn);
 	}
 
-	public DatagramServer(SocketAddress address, DatagramHandler handler, Spawn spawn) {
+	public DatagramServer(SocketAddress address, @Nullable DatagramHandler handler, Spawn spawn) {
 		super(address, handler, spawn);
 	}
 
 	/** Serves on a channel the caller already bound; stopping the server closes it. */
-	public DatagramServer(DatagramChannel listener, DatagramHandler handler, Spawn spawn) {
+	public DatagramServer(DatagramChannel listener, @Nullable DatagramHandler handler, Spawn spawn) {
 		super(listener, handler, spawn);
 	}
 
@@ -81,14 +84,14 @@ public class DatagramServer extends BaseServer<Datagram, DatagramHandler> {
 	}
 
 	@Override
-	protected Datagram doRead() throws IOException {
+	protected @Nullable Datagram doRead() throws IOException {
 		ByteBuffer buffer = this.receiveBuffer;
 		if (buffer == null || buffer.capacity() != this.bufferSize) {
 			buffer = ByteBuffer.allocateDirect(this.bufferSize);
 			this.receiveBuffer = buffer;
 		}
 		buffer.clear();
-		SocketAddress sender = ((DatagramChannel) getListener()).receive(buffer);
+		SocketAddress sender = ((DatagramChannel) requireListener()).receive(buffer);
 		if (sender == null) {
 			return null;
 		}
@@ -101,7 +104,8 @@ public class DatagramServer extends BaseServer<Datagram, DatagramHandler> {
 
 	@Override
 	protected void handle(Datagram datagram) throws Exception {
-		getHandle().handle(datagram);
+		// start refuses a server without one; a handle set to null afterwards fails here, as it did
+		Objects.requireNonNull(getHandle(), "handle").handle(datagram);
 	}
 
 }

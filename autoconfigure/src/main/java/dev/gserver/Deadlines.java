@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,7 @@ final class Deadlines implements Runnable, Consumer<SocketConnection> {
 	private final Object lock = new Object();
 
 	/** The watchdog thread; {@code null} when none runs. Written under the lock. */
-	private volatile Thread thread;
+	private volatile @Nullable Thread thread;
 
 	/** Whether the server is started and not closed; once not, the thread ends with the last handler. */
 	private volatile boolean serving;

@@ -3,6 +3,8 @@ package dev.gserver;
 import java.io.IOException;
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Tells a client that went away from a handler that failed. A disconnect is an
  * {@link IOException} anywhere in the cause chain (so also one a handler wrapped, or the socket
@@ -38,7 +40,7 @@ final class Disconnects {
 		return false;
 	}
 
-	private static boolean saysDisconnected(String message) {
+	private static boolean saysDisconnected(@Nullable String message) {
 		if (message == null) {
 			return false;
 		}

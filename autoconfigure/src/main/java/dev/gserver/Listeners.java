@@ -12,6 +12,7 @@ import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,7 +107,7 @@ final class Listeners {
 	}
 
 	/** Closes a listener or a selector; a failure is only worth a DEBUG line, as it is gone either way. */
-	static void closeQuietly(Closeable closeable) {
+	static void closeQuietly(@Nullable Closeable closeable) {
 		if (closeable == null) {
 			return;
 		}

@@ -2,6 +2,8 @@ package dev.gserver;
 
 import java.io.IOException;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A client broke the protocol: bad input, not a fault of the server. A handler that lets one
  * escape ends its connection as with any failure, but the server logs it at DEBUG only, since
@@ -16,7 +18,7 @@ public class ProtocolException extends IOException {
 		super(message);
 	}
 
-	public ProtocolException(String message, Throwable cause) {
+	public ProtocolException(String message, @Nullable Throwable cause) {
 		super(message, cause);
 	}
 

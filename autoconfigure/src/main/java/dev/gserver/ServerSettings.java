@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a server is configured with, before and while it runs: what to serve (the listener, the
  * spawn, the handler) and how (gevent's class attributes: how the accept loop takes connections
@@ -28,25 +30,25 @@ abstract class ServerSettings<H> {
 
 	private volatile SocketAddress address;
 
-	private volatile SelectableChannel listener;
+	private volatile @Nullable SelectableChannel listener;
 
 	private boolean listenerGiven;
 
 	private Spawn spawn = Spawn.DEFAULT;
 
-	private volatile H handle;
+	private volatile @Nullable H handle;
 
 	/** Held around start, close, the moves between them, and changes that must wait for a stop. */
 	final Object lifecycle = new Object();
 
 	// the fields directly, not the setters: a setter asks the server, which is not built yet, whether it runs
-	ServerSettings(SocketAddress listener, H handle, Spawn spawn) {
+	ServerSettings(SocketAddress listener, @Nullable H handle, Spawn spawn) {
 		this.address = Objects.requireNonNull(listener, "address");
 		this.spawn = requireSpawn(spawn);
 		this.handle = handle;
 	}
 
-	ServerSettings(SelectableChannel listener, H handle, Spawn spawn) {
+	ServerSettings(SelectableChannel listener, @Nullable H handle, Spawn spawn) {
 		this.address = requireBound(listener);
 		this.listener = listener;
 		this.listenerGiven = true;
@@ -107,16 +109,16 @@ abstract class ServerSettings<H> {
 	}
 
 	/** Returns the pool handlers run in, or {@code null} when the spawn has none. */
-	public Pool getPool() {
+	public @Nullable Pool getPool() {
 		return this.spawn.getPool();
 	}
 
 	/** Sets what serves each client; read for every new connection, so it may change while running. */
-	public void setHandle(H handle) {
+	public void setHandle(@Nullable H handle) {
 		this.handle = handle;
 	}
 
-	public H getHandle() {
+	public @Nullable H getHandle() {
 		return this.handle;
 	}
 
@@ -136,7 +138,7 @@ abstract class ServerSettings<H> {
 	}
 
 	/** Returns the host the server is bound to, or is to bind to before start; {@code null} for a Unix socket. */
-	public String getServerHost() {
+	public @Nullable String getServerHost() {
 		SocketAddress current = this.address;
 		return (current instanceof InetSocketAddress) ? Addresses.host((InetSocketAddress) current) : null;
 	}
@@ -153,8 +155,13 @@ abstract class ServerSettings<H> {
 	}
 
 	/** Returns the listener channel: given, or opened by {@link BaseServer#initSocket()}; {@code null} before that. */
-	protected final SelectableChannel getListener() {
+	protected final @Nullable SelectableChannel getListener() {
 		return this.listener;
+	}
+
+	/** Returns the listener of a started server, which the transport reads from. */
+	final SelectableChannel requireListener() {
+		return Objects.requireNonNull(this.listener, "listener: the server is not started");
 	}
 
 	/** Returns whether the caller gave the listener channel, rather than an address to bind. */
@@ -163,7 +170,7 @@ abstract class ServerSettings<H> {
 	}
 
 	/** Takes the listener a start opened ({@code null} when starting failed), and the address it is bound to. */
-	final void listening(SelectableChannel listener) {
+	final void listening(@Nullable SelectableChannel listener) {
 		this.listener = listener;
 		if (listener != null) {
 			this.address = localAddress(listener);

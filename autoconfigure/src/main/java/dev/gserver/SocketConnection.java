@@ -13,10 +13,10 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
-
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,24 +49,24 @@ public final class SocketConnection implements Connection, Client {
 
 	private final ServerEventListener events;
 
-	private volatile SSLSocket tls;
+	private volatile @Nullable SSLSocket tls;
 
 	/**
 	 * Why the server closed the connection: a deadline ({@code idle}, {@code write}), or a cut of
 	 * its own ({@link #cut}); {@code null} while it has not.
 	 */
-	private volatile String closedFor;
+	private volatile @Nullable String closedFor;
 
 	/** The PROXY protocol header the connection started with, or {@code null}. */
-	private volatile ProxyHeader proxyHeader;
+	private volatile @Nullable ProxyHeader proxyHeader;
 
 	/** Bytes read while looking for a PROXY header that was not there: the handler reads them first. */
-	private byte[] replay;
+	private byte @Nullable [] replay;
 
-	private InputStream in;
+	private @Nullable InputStream in;
 
 	/** The socket whose SO_TIMEOUT bounds reads; {@code null} for a Unix socket, which has none. */
-	private final Socket timeoutSocket;
+	private final @Nullable Socket timeoutSocket;
 
 	private volatile int readTimeoutMillis;
 
@@ -88,7 +88,7 @@ public final class SocketConnection implements Connection, Client {
 	/** When a read last brought bytes; when the connection was accepted before that. */
 	private volatile long lastRead;
 
-	private OutputStream out;
+	private @Nullable OutputStream out;
 
 	private SocketConnection(SocketChannel channel, Counters counters, ServerEventListener events,
 			int readTimeoutMillis, Duration frameTimeout) {
@@ -192,7 +192,7 @@ public final class SocketConnection implements Connection, Client {
 	 * Returns the PROXY protocol header the connection started with, or {@code null} when there
 	 * was none; {@link #getChannel()} still tells the proxy's own address.
 	 */
-	public ProxyHeader getProxyHeader() {
+	public @Nullable ProxyHeader getProxyHeader() {
 		ProxyHeader header = this.proxyHeader;
 		return (header != null && header.isPresent()) ? header : null;
 	}
@@ -203,7 +203,7 @@ public final class SocketConnection implements Connection, Client {
 	}
 
 	@Override
-	public SSLSession getSslSession() {
+	public @Nullable SSLSession getSslSession() {
 		SSLSocket socket = this.tls;
 		return (socket != null) ? socket.getSession() : null;
 	}
@@ -257,7 +257,7 @@ public final class SocketConnection implements Connection, Client {
 
 	/** Returns the client's address: the original client's when a PROXY protocol header told it. */
 	@Override
-	public SocketAddress getRemoteAddress() {
+	public @Nullable SocketAddress getRemoteAddress() {
 		ProxyHeader header = this.proxyHeader;
 		if (header != null && header.getSourceAddress() != null) {
 			return header.getSourceAddress();
@@ -267,7 +267,7 @@ public final class SocketConnection implements Connection, Client {
 
 	/** Returns the address the client connected to: the proxy's when a PROXY protocol header told it. */
 	@Override
-	public SocketAddress getLocalAddress() {
+	public @Nullable SocketAddress getLocalAddress() {
 		ProxyHeader header = this.proxyHeader;
 		if (header != null && header.getDestinationAddress() != null) {
 			return header.getDestinationAddress();
@@ -424,7 +424,7 @@ public final class SocketConnection implements Connection, Client {
 	}
 
 	/** Returns the peer of {@code channel}, still known after it was closed. */
-	static SocketAddress remoteAddress(SocketChannel channel) {
+	static @Nullable SocketAddress remoteAddress(SocketChannel channel) {
 		try {
 			return channel.getRemoteAddress();
 		}

@@ -5,6 +5,8 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How a server runs the handler of each accepted connection: gevent's {@code spawn} argument.
  * <ul>
@@ -128,7 +130,7 @@ public abstract class Spawn {
 	}
 
 	/** Returns the pool this spawn runs handlers in, or {@code null}. */
-	public Pool getPool() {
+	public @Nullable Pool getPool() {
 		return null;
 	}
 

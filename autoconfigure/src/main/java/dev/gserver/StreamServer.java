@@ -7,6 +7,9 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
 
 import dev.gserver.proxy.ProxyProtocolMode;
 
@@ -46,22 +49,22 @@ public class StreamServer extends StreamSettings {
 	private final Deadlines deadlines = new Deadlines(this);
 
 	/** Set when the server bound a Unix socket file: it removes the file when it closes. */
-	private volatile UnixSocketFile socketFile;
+	private volatile @Nullable UnixSocketFile socketFile;
 
 	/** Serves on a gevent address string, such as {@code "127.0.0.1:7000"}, {@code ":7000"} or {@code "[::1]:0"}. */
-	public StreamServer(String address, Handler handler) {
+	public StreamServer(String address, @Nullable Handler handler) {
 		this(address, handler, Spawn.DEFAULT);
 	}
 
-	public StreamServer(String address, Handler handler, Spawn spawn) {
+	public StreamServer(String address, @Nullable Handler handler, Spawn spawn) {
 		super(address, handler, spawn);
 	}
 
-	public StreamServer(SocketAddress address, Handler handler) {
+	public StreamServer(SocketAddress address, @Nullable Handler handler) {
 		this(address, handler, Spawn.DEFAULT);
 	}
 
-	public StreamServer(SocketAddress address, Handler handler, Spawn spawn) {
+	public StreamServer(SocketAddress address, @Nullable Handler handler, Spawn spawn) {
 		super(address, handler, spawn);
 	}
 
@@ -69,11 +72,11 @@ public class StreamServer extends StreamSettings {
 	 * Serves on a channel the caller already bound (and that is then taken as is: no backlog may
 	 * be set). Stopping the server closes it.
 	 */
-	public StreamServer(ServerSocketChannel listener, Handler handler) {
+	public StreamServer(ServerSocketChannel listener, @Nullable Handler handler) {
 		this(listener, handler, Spawn.DEFAULT);
 	}
 
-	public StreamServer(ServerSocketChannel listener, Handler handler, Spawn spawn) {
+	public StreamServer(ServerSocketChannel listener, @Nullable Handler handler, Spawn spawn) {
 		super(listener, handler, spawn);
 	}
 
@@ -83,7 +86,7 @@ public class StreamServer extends StreamSettings {
 	 * pre-bound socket.
 	 * @throws IllegalStateException when no listening socket was inherited
 	 */
-	public static StreamServer inherited(Handler handler, Spawn spawn) throws IOException {
+	public static StreamServer inherited(@Nullable Handler handler, Spawn spawn) throws IOException {
 		return new StreamServer(Listeners.inherited(), handler, spawn);
 	}
 
@@ -110,8 +113,8 @@ public class StreamServer extends StreamSettings {
 	}
 
 	@Override
-	protected SocketConnection doRead() throws IOException {
-		SocketChannel client = ((ServerSocketChannel) getListener()).accept();
+	protected @Nullable SocketConnection doRead() throws IOException {
+		SocketChannel client = ((ServerSocketChannel) requireListener()).accept();
 		return (client != null)
 				? SocketConnection.accepted(client, isTcpNoDelay(), getIdleTimeout(), getFrameTimeout(), getCounters(),
 						getEvents())
@@ -126,7 +129,8 @@ public class StreamServer extends StreamSettings {
 
 	@Override
 	protected void handle(SocketConnection client) throws Exception {
-		getHandle().handle(client);
+		// start refuses a server without one; a handle set to null afterwards fails here, as it did
+		Objects.requireNonNull(getHandle(), "handle").handle(client);
 	}
 
 	@Override

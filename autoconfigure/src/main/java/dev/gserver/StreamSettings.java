@@ -4,9 +4,10 @@ import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.Objects;
-
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+
+import org.jspecify.annotations.Nullable;
 
 import dev.gserver.proxy.ProxyProtocol;
 
@@ -17,7 +18,7 @@ import dev.gserver.proxy.ProxyProtocol;
  */
 abstract class StreamSettings extends BaseServer<SocketConnection, Handler> {
 
-	private Integer backlog;
+	private @Nullable Integer backlog;
 
 	private boolean reusePort;
 
@@ -33,15 +34,15 @@ abstract class StreamSettings extends BaseServer<SocketConnection, Handler> {
 
 	private volatile ProxyProtocol proxyProtocol = ProxyProtocol.OFF;
 
-	StreamSettings(String address, Handler handler, Spawn spawn) {
+	StreamSettings(String address, @Nullable Handler handler, Spawn spawn) {
 		super(address, handler, spawn);
 	}
 
-	StreamSettings(SocketAddress address, Handler handler, Spawn spawn) {
+	StreamSettings(SocketAddress address, @Nullable Handler handler, Spawn spawn) {
 		super(address, handler, spawn);
 	}
 
-	StreamSettings(ServerSocketChannel listener, Handler handler, Spawn spawn) {
+	StreamSettings(ServerSocketChannel listener, @Nullable Handler handler, Spawn spawn) {
 		super(listener, handler, spawn);
 	}
 
@@ -143,7 +144,7 @@ abstract class StreamSettings extends BaseServer<SocketConnection, Handler> {
 		return this.tls.isEnabled();
 	}
 
-	public SSLContext getSslContext() {
+	public @Nullable SSLContext getSslContext() {
 		return this.tls.getContext();
 	}
 
@@ -152,11 +153,11 @@ abstract class StreamSettings extends BaseServer<SocketConnection, Handler> {
 	 * handler's thread before the handler sees it. May change while the server runs (a reloaded
 	 * certificate); new connections use the new context. {@code null} serves plaintext.
 	 */
-	public void setSslContext(SSLContext sslContext) {
+	public void setSslContext(@Nullable SSLContext sslContext) {
 		this.tls = this.tls.withContext(sslContext);
 	}
 
-	public SSLParameters getSslParameters() {
+	public @Nullable SSLParameters getSslParameters() {
 		return this.tls.getParameters();
 	}
 

@@ -3,6 +3,8 @@ package dev.gserver;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One unit of handler work that can be killed: gevent's greenlet, as far as a server needs
  * one. Its state moves {@code NEW -> RUNNING -> FINISHED}, or {@code NEW -> FINISHED} when it
@@ -39,7 +41,7 @@ abstract class Task implements Runnable {
 	private volatile boolean drained;
 
 	/** The thread running the task; guarded by {@code this} so that a kill never interrupts a later task. */
-	private Thread runner;
+	private @Nullable Thread runner;
 
 	@Override
 	public final void run() {
@@ -50,7 +52,7 @@ abstract class Task implements Runnable {
 	 * Runs the task, then {@code beforeFinished}, then {@link #finished()}: a pool frees its slot
 	 * before the task counts as finished, so that whoever waits for the task sees the slot free.
 	 */
-	final void run(Runnable beforeFinished) {
+	final void run(@Nullable Runnable beforeFinished) {
 		if (!STATE.compareAndSet(this, NEW, RUNNING)) {
 			if (beforeFinished != null) {
 				beforeFinished.run();

@@ -1,8 +1,11 @@
 package dev.gserver;
 
 import java.lang.reflect.Method;
+import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where handler threads come from: virtual threads when the running JVM has them (21+),
@@ -11,10 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Threads {
 
-	private static final Method OF_VIRTUAL = findOfVirtual();
+	private static final @Nullable Method OF_VIRTUAL = findOfVirtual();
 
 	/** Unnamed virtual threads where the JVM has them, else null. */
-	private static final ThreadFactory UNNAMED_VIRTUAL = (OF_VIRTUAL != null) ? virtualFactory(null) : null;
+	private static final @Nullable ThreadFactory UNNAMED_VIRTUAL = (OF_VIRTUAL != null) ? virtualFactory(null) : null;
 
 	/** Unnamed platform daemon threads. */
 	private static final ThreadFactory UNNAMED_PLATFORM = new Platform(null);
@@ -42,17 +45,18 @@ final class Threads {
 
 	/** Returns a factory of threads without a name of their own, the cheapest, of the same kind as {@code threads}. */
 	static ThreadFactory unnamedLike(ThreadFactory threads) {
-		return isVirtual(threads) ? UNNAMED_VIRTUAL : UNNAMED_PLATFORM;
+		ThreadFactory virtual = UNNAMED_VIRTUAL;
+		return (virtual != null && isVirtual(threads)) ? virtual : UNNAMED_PLATFORM;
 	}
 
 	/** Platform daemon threads: like virtual threads, handler threads alone do not keep the JVM alive, the accept thread does. */
 	private static final class Platform implements ThreadFactory {
 
-		private final String prefix;
+		private final @Nullable String prefix;
 
 		private final AtomicLong counter = new AtomicLong();
 
-		Platform(String prefix) {
+		Platform(@Nullable String prefix) {
 			this.prefix = prefix;
 		}
 
@@ -66,9 +70,10 @@ final class Threads {
 
 	}
 
-	private static ThreadFactory virtualFactory(String prefix) {
+	private static ThreadFactory virtualFactory(@Nullable String prefix) {
 		try {
-			Object builder = OF_VIRTUAL.invoke(null);
+			// called only when the JVM has virtual threads
+			Object builder = Objects.requireNonNull(OF_VIRTUAL).invoke(null);
 			Class<?> builderType = Class.forName("java.lang.Thread$Builder");
 			if (prefix != null) {
 				builder = builderType.getMethod("name", String.class, long.class).invoke(builder, prefix, 1L);
@@ -80,7 +85,7 @@ final class Threads {
 		}
 	}
 
-	private static Method findOfVirtual() {
+	private static @Nullable Method findOfVirtual() {
 		try {
 			return Thread.class.getMethod("ofVirtual");
 		}

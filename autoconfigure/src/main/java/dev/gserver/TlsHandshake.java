@@ -6,10 +6,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.time.Duration;
-
+import java.util.Objects;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a TLS server secures each connection: the context, the parameters, and how long a client
@@ -21,23 +23,23 @@ final class TlsHandshake {
 	/** Plaintext: no context. */
 	static final TlsHandshake NONE = new TlsHandshake(null, null, Duration.ofSeconds(10));
 
-	private final SSLContext context;
+	private final @Nullable SSLContext context;
 
-	private final SSLParameters parameters;
+	private final @Nullable SSLParameters parameters;
 
 	private final Duration timeout;
 
-	private TlsHandshake(SSLContext context, SSLParameters parameters, Duration timeout) {
+	private TlsHandshake(@Nullable SSLContext context, @Nullable SSLParameters parameters, Duration timeout) {
 		this.context = context;
 		this.parameters = parameters;
 		this.timeout = timeout;
 	}
 
-	SSLContext getContext() {
+	@Nullable SSLContext getContext() {
 		return this.context;
 	}
 
-	SSLParameters getParameters() {
+	@Nullable SSLParameters getParameters() {
 		return this.parameters;
 	}
 
@@ -49,11 +51,11 @@ final class TlsHandshake {
 		return this.context != null;
 	}
 
-	TlsHandshake withContext(SSLContext context) {
+	TlsHandshake withContext(@Nullable SSLContext context) {
 		return new TlsHandshake(context, this.parameters, this.timeout);
 	}
 
-	TlsHandshake withParameters(SSLParameters parameters) {
+	TlsHandshake withParameters(@Nullable SSLParameters parameters) {
 		return new TlsHandshake(this.context, parameters, this.timeout);
 	}
 
@@ -70,11 +72,13 @@ final class TlsHandshake {
 	 * @return the TLS socket, whose streams carry plaintext
 	 * @throws IOException when the handshake fails or times out
 	 */
-	SSLSocket handshake(Socket plain, byte[] consumed, SocketAddress client) throws IOException {
+	SSLSocket handshake(Socket plain, byte @Nullable [] consumed, @Nullable SocketAddress client) throws IOException {
 		InetSocketAddress peer = (client instanceof InetSocketAddress) ? (InetSocketAddress) client : null;
+		// called only when enabled, that is, with a context
+		SSLContext context = Objects.requireNonNull(this.context, "context");
 		SSLSocket socket = (SSLSocket) ((consumed != null)
-				? this.context.getSocketFactory().createSocket(plain, new ByteArrayInputStream(consumed), true)
-				: this.context.getSocketFactory().createSocket(plain, (peer != null) ? peer.getHostString() : null,
+				? context.getSocketFactory().createSocket(plain, new ByteArrayInputStream(consumed), true)
+				: context.getSocketFactory().createSocket(plain, (peer != null) ? peer.getHostString() : null,
 						(peer != null) ? peer.getPort() : 0, true));
 		socket.setUseClientMode(false);
 		if (this.parameters != null) {

@@ -28,4 +28,7 @@
  * header, TLS handshake), runs the {@link dev.gserver.Handler}, closes the client and reports
  * the outcome to the {@link dev.gserver.ServerEventListener}s.
  */
+@NullMarked
 package dev.gserver;
+
+import org.jspecify.annotations.NullMarked;

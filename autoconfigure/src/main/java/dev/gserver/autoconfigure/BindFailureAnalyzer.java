@@ -2,6 +2,8 @@ package dev.gserver.autoconfigure;
 
 import java.net.BindException;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
@@ -14,7 +16,7 @@ import dev.gserver.PortInUseException;
 class BindFailureAnalyzer extends AbstractFailureAnalyzer<GServerStartException> {
 
 	@Override
-	protected FailureAnalysis analyze(Throwable rootFailure, GServerStartException cause) {
+	protected @Nullable FailureAnalysis analyze(Throwable rootFailure, GServerStartException cause) {
 		BindException bind = findCause(cause, BindException.class);
 		if (bind == null || bind instanceof PortInUseException) {
 			return null;

@@ -3,6 +3,8 @@ package dev.gserver.autoconfigure;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -33,13 +35,13 @@ public class GServerEndpoint {
 	}
 
 	@ReadOperation
-	public ServerDescriptor server(@Selector String name) {
+	public @Nullable ServerDescriptor server(@Selector String name) {
 		BaseServer<?, ?> server = ServerBeans.find(this.beanFactory).get(name);
 		return (server != null) ? ServerDescriptor.of(name, server) : null;
 	}
 
 	@WriteOperation
-	public ServerDescriptor accepting(@Selector String name, boolean accepting) {
+	public @Nullable ServerDescriptor accepting(@Selector String name, boolean accepting) {
 		BaseServer<?, ?> server = ServerBeans.find(this.beanFactory).get(name);
 		if (server == null) {
 			return null;

@@ -1,6 +1,7 @@
 package dev.gserver.autoconfigure;
 
 import java.util.Locale;
+import java.util.Objects;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -38,7 +39,8 @@ public class GServerHealthIndicator extends AbstractHealthIndicator {
 				builder.up().withDetail("paused", "back-off");
 				break;
 			case FAILED:
-				builder.down().withDetail("error", server.fatalError());
+				// a server fails with its error: AcceptLoop sets both together
+				builder.down().withDetail("error", Objects.requireNonNull(server.fatalError(), "fatalError"));
 				break;
 			default:
 				builder.outOfService();

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
@@ -51,7 +52,7 @@ public class GServerLifecycle implements SmartLifecycle {
 	 * @param availability the application's availability, or {@code null} when it has none
 	 */
 	public GServerLifecycle(Map<String, BaseServer<?, ?>> servers, ApplicationEventPublisher publisher,
-			ApplicationAvailability availability) {
+			@Nullable ApplicationAvailability availability) {
 		this(servers, publisher, availability, Duration.ZERO);
 	}
 
@@ -62,7 +63,7 @@ public class GServerLifecycle implements SmartLifecycle {
 	 * @param shutdownDelay how long the listeners keep accepting once a stop has refused traffic
 	 */
 	public GServerLifecycle(Map<String, BaseServer<?, ?>> servers, ApplicationEventPublisher publisher,
-			ApplicationAvailability availability, Duration shutdownDelay) {
+			@Nullable ApplicationAvailability availability, Duration shutdownDelay) {
 		this.servers = servers;
 		this.publisher = publisher;
 		this.readiness = new GServerReadiness(servers.values(), publisher, availability);

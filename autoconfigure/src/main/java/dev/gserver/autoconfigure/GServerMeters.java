@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import org.jspecify.annotations.Nullable;
 
 import dev.gserver.AcceptState;
 import dev.gserver.BaseServer;
@@ -38,9 +39,9 @@ class GServerMeters implements ServerEventListener {
 	private final Counter saturated;
 
 	/** Connections closed for a deadline: by idle timeout, by write timeout. */
-	private final Counter timedOutIdle;
+	private final @Nullable Counter timedOutIdle;
 
-	private final Counter timedOutWrite;
+	private final @Nullable Counter timedOutWrite;
 
 	/** One timer per {@link HandlerOutcome}, by ordinal. */
 	private final Timer[] handlerDurations;
@@ -205,7 +206,7 @@ class GServerMeters implements ServerEventListener {
 		countRefused(name, description, reason, "errors");
 	}
 
-	private void countRefused(String name, String description, String reason, String baseUnit) {
+	private void countRefused(String name, String description, String reason, @Nullable String baseUnit) {
 		Counter.builder(name)
 			.description(description)
 			.baseUnit(baseUnit)

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
@@ -102,7 +104,7 @@ public class GServerProperties extends StreamServerProperties implements Validat
 		/**
 		 * Local address to receive datagrams on. Every local address when not set.
 		 */
-		private InetAddress address;
+		private @Nullable InetAddress address;
 
 		/**
 		 * UDP port to receive datagrams on, 0 for any free port (published as
@@ -121,11 +123,11 @@ public class GServerProperties extends StreamServerProperties implements Validat
 		 */
 		private int bufferSize = 8192;
 
-		public InetAddress getAddress() {
+		public @Nullable InetAddress getAddress() {
 			return this.address;
 		}
 
-		public void setAddress(InetAddress address) {
+		public void setAddress(@Nullable InetAddress address) {
 			this.address = address;
 		}
 

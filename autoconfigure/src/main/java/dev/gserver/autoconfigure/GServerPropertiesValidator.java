@@ -3,6 +3,8 @@ package dev.gserver.autoconfigure;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
@@ -73,7 +75,7 @@ final class GServerPropertiesValidator implements Validator {
 		}
 	}
 
-	private static void validateAddress(String address, Errors errors) {
+	private static void validateAddress(@Nullable String address, Errors errors) {
 		if (address == null || address.isBlank()) {
 			return;
 		}
@@ -82,7 +84,7 @@ final class GServerPropertiesValidator implements Validator {
 				Addresses.parse(address);
 			}
 			catch (IllegalArgumentException ex) {
-				errors.rejectValue("address", "invalid", ex.getMessage());
+				errors.rejectValue("address", "invalid", String.valueOf(ex.getMessage()));
 			}
 			return;
 		}

@@ -2,6 +2,8 @@ package dev.gserver.autoconfigure;
 
 import java.util.Collection;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
@@ -24,7 +26,7 @@ final class GServerReadiness implements ServerEventListener {
 
 	private final ApplicationEventPublisher publisher;
 
-	private final ApplicationAvailability availability;
+	private final @Nullable ApplicationAvailability availability;
 
 	private boolean stopping;
 
@@ -37,7 +39,7 @@ final class GServerReadiness implements ServerEventListener {
 	 * @param availability the application's availability, or {@code null} when it has none
 	 */
 	GServerReadiness(Collection<BaseServer<?, ?>> servers, ApplicationEventPublisher publisher,
-			ApplicationAvailability availability) {
+			@Nullable ApplicationAvailability availability) {
 		this.servers = servers;
 		this.publisher = publisher;
 		this.availability = availability;

@@ -1,5 +1,7 @@
 package dev.gserver.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.aot.hint.MemberCategory;
 import org.springframework.aot.hint.RuntimeHints;
 import org.springframework.aot.hint.RuntimeHintsRegistrar;
@@ -18,7 +20,7 @@ class GServerRuntimeHints implements RuntimeHintsRegistrar {
 	static final TypeReference THREAD_BUILDER = TypeReference.of("java.lang.Thread$Builder");
 
 	@Override
-	public void registerHints(RuntimeHints hints, ClassLoader classLoader) {
+	public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
 		hints.reflection().registerType(Thread.class, MemberCategory.INVOKE_PUBLIC_METHODS);
 		hints.reflection().registerType(THREAD_BUILDER, MemberCategory.INVOKE_PUBLIC_METHODS);
 		BindableRuntimeHintsRegistrar.forTypes(StreamServerProperties.class).registerHints(hints, classLoader);

@@ -1,5 +1,6 @@
 package dev.gserver.autoconfigure;
 
+import java.util.Objects;
 import javax.net.ssl.SSLParameters;
 
 import org.springframework.boot.ssl.SslBundle;
@@ -19,7 +20,8 @@ final class GServerSsl {
 	 * @throws org.springframework.boot.ssl.NoSuchSslBundleException naming an unknown bundle
 	 */
 	static void apply(StreamServer server, GServerProperties.Ssl ssl, SslBundles bundles) {
-		String name = ssl.getBundle();
+		// applied only when a bundle is named (ServerFactory)
+		String name = Objects.requireNonNull(ssl.getBundle(), "bundle");
 		use(server, bundles.getBundle(name), ssl);
 		bundles.addBundleUpdateHandler(name, (reloaded) -> use(server, reloaded, ssl));
 		server.setHandshakeTimeout(ssl.getHandshakeTimeout());

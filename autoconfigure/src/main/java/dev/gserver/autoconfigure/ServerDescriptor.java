@@ -1,5 +1,7 @@
 package dev.gserver.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.gserver.AcceptState;
 import dev.gserver.Addresses;
 import dev.gserver.BaseServer;
@@ -24,9 +26,9 @@ import dev.gserver.Pool;
  * @param bytesSent bytes sent to clients
  * @param fatalError the error that closed the server, or {@code null}
  */
-public record ServerDescriptor(String name, AcceptState state, String address, String host, int port, String spawn,
-		PoolDescriptor pool, int activeConnections, int maxConnections, long accepted, long rejected, long acceptErrors, long bytesReceived,
-		long bytesSent, String fatalError) {
+public record ServerDescriptor(String name, AcceptState state, String address, @Nullable String host, int port,
+		String spawn, @Nullable PoolDescriptor pool, int activeConnections, int maxConnections, long accepted, long rejected,
+		long acceptErrors, long bytesReceived, long bytesSent, @Nullable String fatalError) {
 
 	static ServerDescriptor of(String name, BaseServer<?, ?> server) {
 		Pool pool = server.getPool();

@@ -8,6 +8,7 @@ import java.util.Set;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
@@ -44,8 +45,11 @@ class ServerRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware
 
 	private static final Log logger = LogFactory.getLog(ServerRegistrar.class);
 
+	// both set by Spring (the Aware callbacks) before it calls registerBeanDefinitions: NullAway cannot see that
+	@SuppressWarnings("NullAway.Init")
 	private Environment environment;
 
+	@SuppressWarnings("NullAway.Init")
 	private ListableBeanFactory beanFactory;
 
 	@Override
@@ -96,7 +100,7 @@ class ServerRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware
 	}
 
 	/** The default server's handler: {@code gserver.handler}, or the one unclaimed; {@code null} for none. */
-	private static String defaultHandler(Binder binder, List<String> streamHandlers, Set<String> unclaimed) {
+	private static @Nullable String defaultHandler(Binder binder, List<String> streamHandlers, Set<String> unclaimed) {
 		String named = binder.bind("gserver.handler", String.class).orElse(null);
 		if (named != null) {
 			return handlerOf(GServerAutoConfiguration.SERVER_BEAN_NAME, "gserver", named, streamHandlers);
@@ -123,7 +127,7 @@ class ServerRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware
 	}
 
 	/** The bean name of the handler of server {@code name}: {@code named}, or by convention. */
-	private static String handlerOf(String name, String prefix, String named, List<String> handlers) {
+	private static String handlerOf(String name, String prefix, @Nullable String named, List<String> handlers) {
 		if (named != null) {
 			if (!handlers.contains(named)) {
 				throw new InvalidConfigurationPropertyValueException(prefix + ".handler", named,

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.gserver.Spawn;
 import dev.gserver.proxy.CidrRange;
 import dev.gserver.proxy.ProxyProtocolMode;
@@ -21,13 +23,13 @@ public class StreamServerProperties {
 	 * the one Handler bean no other server claims; a server under 'gserver.servers.<name>' takes
 	 * the bean named '<name>Handler' or '<name>'.
 	 */
-	private String handler;
+	private @Nullable String handler;
 
 	/**
 	 * Local address to listen on: an IP address or host name, or 'unix:/path/to.sock' for a Unix
 	 * domain socket. Every local address when not set.
 	 */
-	private String address;
+	private @Nullable String address;
 
 	/**
 	 * Where the listener comes from: 'address' binds gserver.address and gserver.port;
@@ -72,7 +74,7 @@ public class StreamServerProperties {
 	/**
 	 * Name of a Pool or Executor bean to run handlers with, instead of 'spawn'.
 	 */
-	private String spawnBean;
+	private @Nullable String spawnBean;
 
 	/**
 	 * Most connections accepted per wake-up of the accept thread.
@@ -133,19 +135,19 @@ public class StreamServerProperties {
 
 	private final ProxyProtocol proxyProtocol = new ProxyProtocol();
 
-	public String getHandler() {
+	public @Nullable String getHandler() {
 		return this.handler;
 	}
 
-	public void setHandler(String handler) {
+	public void setHandler(@Nullable String handler) {
 		this.handler = handler;
 	}
 
-	public String getAddress() {
+	public @Nullable String getAddress() {
 		return this.address;
 	}
 
-	public void setAddress(String address) {
+	public void setAddress(@Nullable String address) {
 		this.address = address;
 	}
 
@@ -197,11 +199,11 @@ public class StreamServerProperties {
 		this.spawn = spawn;
 	}
 
-	public String getSpawnBean() {
+	public @Nullable String getSpawnBean() {
 		return this.spawnBean;
 	}
 
-	public void setSpawnBean(String spawnBean) {
+	public void setSpawnBean(@Nullable String spawnBean) {
 		this.spawnBean = spawnBean;
 	}
 
@@ -311,7 +313,7 @@ public class StreamServerProperties {
 		 * Name of the SSL bundle whose key and certificates the server uses. Plaintext when not
 		 * set. A reloaded bundle applies to new connections.
 		 */
-		private String bundle;
+		private @Nullable String bundle;
 
 		/**
 		 * Whether clients must present a certificate: 'none', 'want' (asked for, optional) or
@@ -324,11 +326,11 @@ public class StreamServerProperties {
 		 */
 		private Duration handshakeTimeout = Duration.ofSeconds(10);
 
-		public String getBundle() {
+		public @Nullable String getBundle() {
 			return this.bundle;
 		}
 
-		public void setBundle(String bundle) {
+		public void setBundle(@Nullable String bundle) {
 			this.bundle = bundle;
 		}
 

@@ -9,4 +9,7 @@
  * starts), the auto-configuration classes, {@link dev.gserver.autoconfigure.GServerStartedEvent}
  * and {@link dev.gserver.autoconfigure.GServerStartException}. Everything else is internal.
  */
+@NullMarked
 package dev.gserver.autoconfigure;
+
+import org.jspecify.annotations.NullMarked;

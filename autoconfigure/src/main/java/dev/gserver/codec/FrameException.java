@@ -2,6 +2,8 @@ package dev.gserver.codec;
 
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.gserver.ProtocolException;
 
 /**
@@ -44,7 +46,7 @@ public class FrameException extends ProtocolException {
 		this.reason = reason;
 	}
 
-	public FrameException(Reason reason, String message, Throwable cause) {
+	public FrameException(Reason reason, String message, @Nullable Throwable cause) {
 		super(message, cause);
 		this.reason = reason;
 	}

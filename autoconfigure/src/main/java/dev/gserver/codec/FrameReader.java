@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.gserver.Connection;
 import dev.gserver.codec.FrameException.Reason;
 
@@ -49,12 +51,12 @@ public final class FrameReader extends InputBuffer {
 	private Charset charset = StandardCharsets.UTF_8;
 
 	/** The charset's strict decoder, made once: making one per line cost as much as reading the line. */
-	private CharsetDecoder decoder;
+	private @Nullable CharsetDecoder decoder;
 
 	/** Whether ASCII bytes mean ASCII characters in the charset, so that an ASCII line needs no decoder. */
 	private boolean asciiCompatible = true;
 
-	private FrameReader(InputStream in, Connection connection) {
+	private FrameReader(InputStream in, @Nullable Connection connection) {
 		super(in, connection);
 	}
 
@@ -137,7 +139,7 @@ public final class FrameReader extends InputBuffer {
 	 * @return the line without its terminator, or {@code null} at the end of input
 	 * @throws FrameException too long, malformed (a bad terminator, undecodable bytes), stalled or truncated
 	 */
-	public String readLine() throws IOException {
+	public @Nullable String readLine() throws IOException {
 		byte[] line = readLineBytes();
 		if (line == null) {
 			return null;
@@ -170,7 +172,7 @@ public final class FrameReader extends InputBuffer {
 	}
 
 	/** Reads a line as bytes; see {@link #readLine()}. */
-	public byte[] readLineBytes() throws IOException {
+	public byte @Nullable [] readLineBytes() throws IOException {
 		if (!startFrame()) {
 			return null;
 		}
@@ -230,7 +232,7 @@ public final class FrameReader extends InputBuffer {
 	 * Reads a frame that ends with {@code delimiter} (ETX, NUL, ...), bounded as lines are.
 	 * @return the frame without its delimiter, or {@code null} at the end of input
 	 */
-	public byte[] readDelimited(byte[] delimiter) throws IOException {
+	public byte @Nullable [] readDelimited(byte[] delimiter) throws IOException {
 		if (delimiter == null || delimiter.length == 0) {
 			throw new IllegalArgumentException("a delimiter needs at least one byte");
 		}
@@ -286,7 +288,7 @@ public final class FrameReader extends InputBuffer {
 	 * @return the frame, stripped as {@code field} says (by default: the payload only), or
 	 * {@code null} at the end of input
 	 */
-	public byte[] readFrame(LengthField field) throws IOException {
+	public byte @Nullable [] readFrame(LengthField field) throws IOException {
 		if (!startFrame()) {
 			return null;
 		}

@@ -6,6 +6,9 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
 
 import dev.gserver.Connection;
 import dev.gserver.codec.FrameException.Reason;
@@ -32,7 +35,7 @@ abstract class InputBuffer {
 	final InputStream in;
 
 	/** The connection read, for the frame deadline and refusal reports; {@code null} for a plain stream. */
-	final Connection connection;
+	final @Nullable Connection connection;
 
 	/** How long a frame may take from its first byte to its last; zero for no limit. */
 	Duration frameTimeout = Duration.ZERO;
@@ -52,7 +55,7 @@ abstract class InputBuffer {
 	/** Whether the last read filled the buffer: the client sends more than it holds. */
 	private boolean lastReadFilled;
 
-	InputBuffer(InputStream in, Connection connection) {
+	InputBuffer(InputStream in, @Nullable Connection connection) {
 		this.in = in;
 		this.connection = connection;
 	}
@@ -91,7 +94,8 @@ abstract class InputBuffer {
 		this.inFrame = false;
 		if (this.frameDeadline != 0) {
 			this.frameDeadline = 0;
-			this.connection.setReadDeadline(0);
+			// only beginFrame sets a deadline, and only with a connection
+			Objects.requireNonNull(this.connection).setReadDeadline(0);
 		}
 		int buffered = this.limit - this.position;
 		if (this.buffer.length > SHRINK_ABOVE && buffered <= READ_AHEAD) {
@@ -225,12 +229,13 @@ abstract class InputBuffer {
 		return refused(reason, message, null);
 	}
 
-	FrameException refused(Reason reason, String message, Throwable cause) {
+	FrameException refused(Reason reason, String message, @Nullable Throwable cause) {
 		// a refusal ends the frame: its deadline must not go on bounding the handler's next read
 		this.inFrame = false;
 		if (this.frameDeadline != 0) {
 			this.frameDeadline = 0;
-			this.connection.setReadDeadline(0);
+			// only beginFrame sets a deadline, and only with a connection
+			Objects.requireNonNull(this.connection).setReadDeadline(0);
 		}
 		if (this.connection != null) {
 			this.connection.frameRejected(reason.tag());

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.gserver.Connection;
 import dev.gserver.codec.FrameException.Reason;
 
@@ -166,7 +168,7 @@ public final class RespReader {
 	 * @throws FrameException with the text of Redis's protocol error: too long, malformed,
 	 * stalled, or truncated (the stream ended inside a command)
 	 */
-	public List<byte[]> readCommand() throws IOException {
+	public @Nullable List<byte[]> readCommand() throws IOException {
 		if (this.arguments.size() > KEEP_ARGUMENTS) {
 			this.arguments = new ArrayList<>();
 		}

@@ -8,6 +8,8 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.gserver.Connection;
 
 /**
@@ -107,7 +109,7 @@ public final class RespWriter implements Flushable {
 	}
 
 	/** A bulk string; {@code null} is the {@link #nullBulk() null reply}. */
-	public RespWriter bulk(byte[] value) throws IOException {
+	public RespWriter bulk(byte @Nullable [] value) throws IOException {
 		if (value == null) {
 			return nullBulk();
 		}
@@ -120,7 +122,7 @@ public final class RespWriter implements Flushable {
 	}
 
 	/** A bulk string of {@code value} in UTF-8; {@code null} is the {@link #nullBulk() null reply}. */
-	public RespWriter bulk(String value) throws IOException {
+	public RespWriter bulk(@Nullable String value) throws IOException {
 		return bulk((value != null) ? value.getBytes(StandardCharsets.UTF_8) : null);
 	}
 

@@ -9,4 +9,7 @@
  * (every refusal, with its reason); {@link dev.gserver.codec.RespReader} and
  * {@link dev.gserver.codec.RespWriter} (Redis's protocol, RESP2 and RESP3, with Redis's limits).
  */
+@NullMarked
 package dev.gserver.codec;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,5 +1,7 @@
 package dev.gserver.proxy;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Parses and writes IP address literals without {@link java.net.InetAddress#getByName}: that
  * method falls back to a DNS lookup for text it does not recognise, and text from a network peer
@@ -19,7 +21,7 @@ public final class IpLiterals {
 	 * rather than guessed at).
 	 * @return the four bytes, or {@code null} when {@code text} is not such a literal
 	 */
-	static byte[] parseIpv4(CharSequence text) {
+	static byte @Nullable [] parseIpv4(CharSequence text) {
 		int length = text.length();
 		if (length < 7 || length > 15) {
 			return null;
@@ -62,7 +64,7 @@ public final class IpLiterals {
 	 * last 32 bits ({@code ::ffff:192.0.2.1}). No brackets and no zone ({@code %eth0}).
 	 * @return the sixteen bytes, or {@code null} when {@code text} is not such a literal
 	 */
-	static byte[] parseIpv6(String text) {
+	static byte @Nullable [] parseIpv6(String text) {
 		if (text.length() < 2 || text.length() > MAX_IPV6_LENGTH) {
 			return null;
 		}

@@ -9,6 +9,8 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The PROXY protocol header (HAProxy's specification, version 1 text and version 2 binary) with
  * which a load balancer tells the server who the client really is: the original client's address
@@ -50,16 +52,16 @@ public final class ProxyHeader {
 	private final int version;
 
 	/** TCP4, TCP6, UDP4, UDP6, UNKNOWN, LOCAL, UNSPEC or UNIX: only for {@link #toString()}. */
-	private final String protocol;
+	private final @Nullable String protocol;
 
-	private final InetSocketAddress source;
+	private final @Nullable InetSocketAddress source;
 
-	private final InetSocketAddress destination;
+	private final @Nullable InetSocketAddress destination;
 
-	private final byte[] consumed;
+	private final byte @Nullable [] consumed;
 
-	private ProxyHeader(int version, String protocol, InetSocketAddress source, InetSocketAddress destination,
-			byte[] consumed) {
+	private ProxyHeader(int version, @Nullable String protocol, @Nullable InetSocketAddress source,
+			@Nullable InetSocketAddress destination, byte @Nullable [] consumed) {
 		this.version = version;
 		this.protocol = protocol;
 		this.source = source;
@@ -354,12 +356,12 @@ public final class ProxyHeader {
 	 * Returns the original client's address; {@code null} when the header is absent or
 	 * {@linkplain #isLocal() local}, that is, non-null exactly when it replaces the peer's address.
 	 */
-	public InetSocketAddress getSourceAddress() {
+	public @Nullable InetSocketAddress getSourceAddress() {
 		return this.source;
 	}
 
 	/** Returns the address the original client connected to; {@code null} when absent or local. */
-	public InetSocketAddress getDestinationAddress() {
+	public @Nullable InetSocketAddress getDestinationAddress() {
 		return this.destination;
 	}
 
@@ -375,14 +377,16 @@ public final class ProxyHeader {
 	@Override
 	public String toString() {
 		if (this.version == 0) {
-			return "ProxyHeader[absent, " + this.consumed.length + " byte(s) read]";
+			return "ProxyHeader[absent, " + getConsumed().length + " byte(s) read]";
 		}
 		StringBuilder text = new StringBuilder("ProxyHeader[v").append(this.version).append(' ').append(this.protocol);
-		if (this.source != null) {
+		// both or neither: a header replaces both addresses or none
+		InetSocketAddress destination = this.destination;
+		if (this.source != null && destination != null) {
 			text.append(' ')
 				.append(format(this.source))
 				.append(" -> ")
-				.append(format(this.destination));
+				.append(format(destination));
 		}
 		return text.append(']').toString();
 	}

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How a TCP server reads the PROXY protocol header in front of each connection: the
  * {@link ProxyProtocolMode mode}, the sources trusted to send one, and how long a client gets to
@@ -75,7 +77,7 @@ public final class ProxyProtocol {
 	 * and the source untrusted, so that its bytes reach the handler as data
 	 * @throws ProxyProtocolException when the client must be closed; its reason says why
 	 */
-	public ProxyHeader read(InputStream in, SocketAddress peer) throws ProxyProtocolException {
+	public @Nullable ProxyHeader read(InputStream in, @Nullable SocketAddress peer) throws ProxyProtocolException {
 		if (this.mode == ProxyProtocolMode.OFF) {
 			return null;
 		}
@@ -106,7 +108,7 @@ public final class ProxyProtocol {
 		return header;
 	}
 
-	private boolean isTrusted(SocketAddress peer) {
+	private boolean isTrusted(@Nullable SocketAddress peer) {
 		if (this.trusted.isEmpty()) {
 			return true;
 		}

@@ -10,4 +10,7 @@
  * which parses and writes IP literals without ever asking DNS; it is public only so that
  * {@link dev.gserver.Addresses} can write addresses the same way.
  */
+@NullMarked
 package dev.gserver.proxy;
+
+import org.jspecify.annotations.NullMarked;

@@ -6,6 +6,8 @@ import java.net.SocketTimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One direction of an {@link EmbeddedConnection}: a bounded ring of bytes between a writer thread
  * and a reader thread, as a socket's buffers are. A writer waits while it is full, a reader while
@@ -38,7 +40,7 @@ final class BytePipe {
 	private boolean readClosed;
 
 	/** What a write fails with once the reader closed; {@code null} drops what is written. */
-	private IOException writeFailure;
+	private @Nullable IOException writeFailure;
 
 	BytePipe(int maxCapacity) {
 		this.maxCapacity = maxCapacity;
@@ -162,7 +164,7 @@ final class BytePipe {
 	 * The reader is gone: what is buffered is dropped, and writes fail with {@code writeFailure},
 	 * or are dropped when it is {@code null}, as a kernel takes bytes for a peer that has closed.
 	 */
-	void closeRead(IOException writeFailure) {
+	void closeRead(@Nullable IOException writeFailure) {
 		this.lock.lock();
 		try {
 			if (!this.readClosed) {

@@ -3,6 +3,8 @@ package dev.gserver.test;
 import java.io.IOException;
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a {@link GServerTestClient} talks through: a socket, or an {@link EmbeddedConnection}'s
  * pipes. Reads and writes take a deadline in {@link System#nanoTime()} terms (0 for none) and
@@ -28,7 +30,7 @@ interface ClientTransport {
 	String describe();
 
 	/** Returns why the other end failed, when it is known: an in-memory handler's exception; else null. */
-	default Throwable failure() {
+	default @Nullable Throwable failure() {
 		return null;
 	}
 

@@ -5,8 +5,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,6 +17,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jspecify.annotations.Nullable;
 
 import dev.gserver.Connection;
 import dev.gserver.Handler;
@@ -77,7 +79,7 @@ public final class EmbeddedConnection implements Connection {
 
 	private volatile long readDeadline;
 
-	private volatile Throwable failure;
+	private volatile @Nullable Throwable failure;
 
 	private volatile boolean failureReported;
 
@@ -351,7 +353,7 @@ public final class EmbeddedConnection implements Connection {
 		}
 
 		@Override
-		public Throwable failure() {
+		public @Nullable Throwable failure() {
 			return EmbeddedConnection.this.failure;
 		}
 

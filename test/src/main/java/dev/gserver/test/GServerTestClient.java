@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.core.env.Environment;
 
 import dev.gserver.Handler;
@@ -201,14 +203,16 @@ public final class GServerTestClient implements AutoCloseable {
 	}
 
 	/** Reads a line, without its ending; {@code null} when the server has closed the connection. */
-	public String readLine() {
+	public @Nullable String readLine() {
 		return within("a line", this.reader::readLine);
 	}
 
 	/** Reads a line and checks it is {@code expected}. */
 	public GServerTestClient expectLine(String expected) {
 		Objects.requireNonNull(expected, "expected: use expectClosed() for the end of stream");
-		String line = within("the line " + Texts.quote(expected), () -> required(this.reader.readLine()));
+		// never null: required() fails at the end of stream
+		String line = Objects.requireNonNull(within("the line " + Texts.quote(expected),
+				() -> required(this.reader.readLine())));
 		if (!expected.equals(line)) {
 			throw mismatch("line", Texts.quote(expected), Texts.quote(line));
 		}
@@ -221,7 +225,7 @@ public final class GServerTestClient implements AutoCloseable {
 	 * a List for an array, a Set, a Map, a Boolean, a Double, a BigInteger.
 	 * @throws AssertionError when the server closes the connection first
 	 */
-	public Object readReply() {
+	public @Nullable Object readReply() {
 		return within("a reply", () -> RespReplies.read(this.reader));
 	}
 
@@ -230,7 +234,7 @@ public final class GServerTestClient implements AutoCloseable {
 	 * {@link #readReply()}: {@code "OK"} for {@code +OK} or a bulk {@code OK}, {@code 1} for
 	 * {@code :1}, {@code List.of("a", "b")}, {@code null}, {@code new RespError("ERR unknown")}.
 	 */
-	public GServerTestClient expectReply(Object expected) {
+	public GServerTestClient expectReply(@Nullable Object expected) {
 		Object normalized = RespReplies.normalize(expected);
 		Object reply = within("the reply " + RespReplies.render(normalized), () -> RespReplies.read(this.reader));
 		if (!Objects.equals(normalized, reply)) {
@@ -240,14 +244,15 @@ public final class GServerTestClient implements AutoCloseable {
 	}
 
 	/** Reads a length-prefixed frame's payload; {@code null} when the server has closed the connection. */
-	public byte[] readFrame() {
+	public byte @Nullable [] readFrame() {
 		return within("a frame", () -> this.reader.readFrame(this.lengthField));
 	}
 
 	/** Reads a length-prefixed frame and checks its payload is {@code expected}. */
 	public GServerTestClient expectFrame(byte[] expected) {
-		byte[] frame = within("the frame " + Texts.quote(expected),
-				() -> required(this.reader.readFrame(this.lengthField)));
+		// never null: required() fails at the end of stream
+		byte[] frame = Objects.requireNonNull(within("the frame " + Texts.quote(expected),
+				() -> required(this.reader.readFrame(this.lengthField))));
 		if (!Arrays.equals(expected, frame)) {
 			throw mismatch("frame", Texts.quote(expected), Texts.quote(frame));
 		}
@@ -256,7 +261,8 @@ public final class GServerTestClient implements AutoCloseable {
 
 	/** Reads exactly {@code count} bytes. */
 	public byte[] readBytes(int count) {
-		return within(count + " bytes", () -> this.reader.readExactly(count));
+		// never null: readExactly fails at the end of stream
+		return Objects.requireNonNull(within(count + " bytes", () -> this.reader.readExactly(count)));
 	}
 
 	/** Checks that the server closes the connection within the timeout, sending nothing more first. */
@@ -302,7 +308,7 @@ public final class GServerTestClient implements AutoCloseable {
 	@FunctionalInterface
 	private interface Read<T> {
 
-		T read() throws IOException;
+		@Nullable T read() throws IOException;
 
 	}
 
@@ -315,7 +321,7 @@ public final class GServerTestClient implements AutoCloseable {
 	}
 
 	/** Runs {@code read} with the deadline of one expectation, turning its failures into messages. */
-	private <T> T within(String waitingFor, Read<T> read) {
+	private <T> @Nullable T within(String waitingFor, Read<T> read) {
 		requireOpen();
 		// never 0, which means no deadline
 		this.deadline = (System.nanoTime() + this.timeout.toNanos()) | 1;
@@ -365,7 +371,7 @@ public final class GServerTestClient implements AutoCloseable {
 		}
 	}
 
-	private static <T> T required(T value) throws EOFException {
+	private static <T> T required(@Nullable T value) throws EOFException {
 		if (value == null) {
 			throw new EOFException();
 		}

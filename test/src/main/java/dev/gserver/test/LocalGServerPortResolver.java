@@ -2,6 +2,8 @@ package dev.gserver.test;
 
 import java.lang.annotation.Annotation;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.beans.factory.config.BeanDefinitionHolder;
 import org.springframework.beans.factory.config.DependencyDescriptor;
 import org.springframework.beans.factory.support.AutowireCandidateResolver;
@@ -22,7 +24,7 @@ final class LocalGServerPortResolver implements AutowireCandidateResolver {
 	}
 
 	@Override
-	public Object getSuggestedValue(DependencyDescriptor descriptor) {
+	public @Nullable Object getSuggestedValue(DependencyDescriptor descriptor) {
 		String server = serverName(descriptor.getAnnotations());
 		MethodParameter parameter = descriptor.getMethodParameter();
 		if (server == null && parameter != null) {
@@ -36,7 +38,7 @@ final class LocalGServerPortResolver implements AutowireCandidateResolver {
 	}
 
 	/** The server named by a {@link LocalGServerPort} among {@code annotations}, direct or meta; null without one. */
-	private static String serverName(Annotation[] annotations) {
+	private static @Nullable String serverName(Annotation[] annotations) {
 		if (annotations.length == 0) {
 			return null;
 		}
@@ -61,17 +63,17 @@ final class LocalGServerPortResolver implements AutowireCandidateResolver {
 	}
 
 	@Override
-	public String getSuggestedName(DependencyDescriptor descriptor) {
+	public @Nullable String getSuggestedName(DependencyDescriptor descriptor) {
 		return this.delegate.getSuggestedName(descriptor);
 	}
 
 	@Override
-	public Object getLazyResolutionProxyIfNecessary(DependencyDescriptor descriptor, String beanName) {
+	public @Nullable Object getLazyResolutionProxyIfNecessary(DependencyDescriptor descriptor, @Nullable String beanName) {
 		return this.delegate.getLazyResolutionProxyIfNecessary(descriptor, beanName);
 	}
 
 	@Override
-	public Class<?> getLazyResolutionProxyClass(DependencyDescriptor descriptor, String beanName) {
+	public @Nullable Class<?> getLazyResolutionProxyClass(DependencyDescriptor descriptor, @Nullable String beanName) {
 		return this.delegate.getLazyResolutionProxyClass(descriptor, beanName);
 	}
 

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.gserver.codec.FrameReader;
 
 /**
@@ -31,7 +33,7 @@ final class RespReplies {
 	 * array or push, a Set, a Map, a Boolean, a Double, a BigInteger.
 	 * @throws EOFException when the stream ends before the reply
 	 */
-	static Object read(FrameReader reader) throws IOException {
+	static @Nullable Object read(FrameReader reader) throws IOException {
 		String header = reader.readLine();
 		if (header == null) {
 			throw new EOFException();
@@ -74,17 +76,26 @@ final class RespReplies {
 			case '(':
 				return new BigInteger(value);
 			case '!':
-				return new RespError(bulk(reader, Integer.parseInt(value)));
+				return new RespError(notNullBulk(reader, Integer.parseInt(value)));
 			case '=':
 				// "txt:" or "mkd:" before the text
-				String verbatim = bulk(reader, Integer.parseInt(value));
+				String verbatim = notNullBulk(reader, Integer.parseInt(value));
 				return (verbatim.length() >= 4) ? verbatim.substring(4) : verbatim;
 			default:
 				throw new IOException("Not a RESP reply: " + Texts.quote(header));
 		}
 	}
 
-	private static String bulk(FrameReader reader, int length) throws IOException {
+	/** A blob error's or a verbatim string's text: RESP3 has no null one. */
+	private static String notNullBulk(FrameReader reader, int length) throws IOException {
+		String text = bulk(reader, length);
+		if (text == null) {
+			throw new IOException("Not a RESP reply: a null blob error or verbatim string");
+		}
+		return text;
+	}
+
+	private static @Nullable String bulk(FrameReader reader, int length) throws IOException {
 		if (length < 0) {
 			return null;
 		}
@@ -96,7 +107,8 @@ final class RespReplies {
 		return new String(bytes, StandardCharsets.UTF_8);
 	}
 
-	private static Object aggregate(FrameReader reader, int count, Collection<Object> elements) throws IOException {
+	private static @Nullable Object aggregate(FrameReader reader, int count, Collection<Object> elements)
+			throws IOException {
 		if (count < 0) {
 			return null;
 		}
@@ -106,7 +118,7 @@ final class RespReplies {
 		return elements;
 	}
 
-	private static Map<Object, Object> map(FrameReader reader, int pairs) throws IOException {
+	private static @Nullable Map<Object, Object> map(FrameReader reader, int pairs) throws IOException {
 		if (pairs < 0) {
 			return null;
 		}
@@ -121,7 +133,7 @@ final class RespReplies {
 	 * Returns {@code expected} with its small integers as Longs, as replies hold them, so that
 	 * {@code expectReply(1)} matches {@code :1}.
 	 */
-	static Object normalize(Object expected) {
+	static @Nullable Object normalize(@Nullable Object expected) {
 		if (expected instanceof Integer || expected instanceof Short || expected instanceof Byte) {
 			return ((Number) expected).longValue();
 		}
@@ -144,7 +156,7 @@ final class RespReplies {
 	}
 
 	/** Returns a reply as a message shows it: strings quoted, so that "1" and 1 differ. */
-	static String render(Object reply) {
+	static String render(@Nullable Object reply) {
 		if (reply instanceof String text) {
 			return Texts.quote(text);
 		}

@@ -9,4 +9,7 @@
  * {@code @SpringBootTest(webEnvironment = RANDOM_PORT)} also puts every gserver server on a free
  * port. The rest is internal: the context customizers listed in {@code META-INF/spring.factories}.
  */
+@NullMarked
 package dev.gserver.test;
+
+import org.jspecify.annotations.NullMarked;
