@@ -41,6 +41,9 @@ public class SpawnBenchmark {
 	/** Large enough never to fill: a batch's tasks that have signalled may still be giving their slots back. */
 	static final int POOL_SIZE = 100;
 
+	// in the core's package, so @NullMarked: JMH sets the @Param field and calls @Setup before any
+	// benchmark method, which NullAway cannot see
+	@SuppressWarnings("NullAway.Init")
 	@State(Scope.Benchmark)
 	public static class Spawning {
 

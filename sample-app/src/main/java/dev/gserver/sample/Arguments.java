@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.gserver.codec.RespWriter;
 
 /** Reading a command's arguments, and the error replies Redis 7 gives for bad ones, word for word. */
@@ -35,7 +37,7 @@ final class Arguments {
 	 * The argument as Redis's {@code getLongLongFromObjectOrReply} reads it, or {@code null} after
 	 * answering {@link #NOT_AN_INTEGER}.
 	 */
-	static Long integer(byte[] argument, RespWriter writer) throws IOException {
+	static @Nullable Long integer(byte[] argument, RespWriter writer) throws IOException {
 		try {
 			return KeyValueStore.parseInteger(argument);
 		}

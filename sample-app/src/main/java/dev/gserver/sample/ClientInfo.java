@@ -3,6 +3,8 @@ package dev.gserver.sample;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.gserver.Addresses;
 import dev.gserver.Connection;
 
@@ -46,7 +48,7 @@ final class ClientInfo {
 		this.protocol = protocol;
 	}
 
-	java.net.SocketAddress getLocalAddress() {
+	java.net.@Nullable SocketAddress getLocalAddress() {
 		return this.connection.getLocalAddress();
 	}
 

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The commands the sample serves, with their arity as Redis 7's command table gives it (a
  * negative arity is a minimum: -2 is "at least 2", the name included), found from a command
@@ -42,7 +44,7 @@ enum Command {
 	}
 
 	/** Returns the command named by {@code name} in any case, or {@code null} for one the sample does not serve. */
-	static Command of(byte[] name) {
+	static @Nullable Command of(byte[] name) {
 		if (name.length >= BY_LENGTH.length) {
 			return null;
 		}

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.function.LongPredicate;
 import java.util.function.Predicate;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.gserver.codec.RespWriter;
 
 /** The keyspace commands: DEL, EXISTS, EXPIRE, PEXPIRE, TTL, PTTL, PERSIST, TYPE, KEYS and SCAN. */
@@ -171,7 +173,7 @@ final class KeyCommands {
 	 * sign (a minus wraps around), digits, nothing else, within 64 bits; an empty cursor is 0.
 	 * Returns {@code null} for an invalid one.
 	 */
-	static BigInteger cursor(byte[] argument) {
+	static @Nullable BigInteger cursor(byte[] argument) {
 		String text = Arguments.text(argument);
 		if (text.isEmpty()) {
 			return BigInteger.ZERO;

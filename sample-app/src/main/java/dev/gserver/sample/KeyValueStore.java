@@ -9,6 +9,8 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.function.Predicate;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.stereotype.Component;
 
 /**
@@ -44,7 +46,7 @@ public class KeyValueStore {
 		return (System.nanoTime() - ORIGIN_NANOS) / 1_000_000 + 1;
 	}
 
-	byte[] get(byte[] key) {
+	byte @Nullable [] get(byte[] key) {
 		Entry entry = live(new Key(key));
 		return (entry != null) ? entry.value : null;
 	}
@@ -64,14 +66,14 @@ public class KeyValueStore {
 	}
 
 	/** What SET with its options did: whether it stored the value, and the live value before, if any. */
-	record SetOutcome(boolean stored, byte[] previous) {
+	record SetOutcome(boolean stored, byte @Nullable [] previous) {
 	}
 
 	/**
 	 * SET with its options, atomically: stores only when the key exists ({@code condition} TRUE,
 	 * XX) or does not (FALSE, NX), or always (null); keeps the key's expiry when {@code keepTtl}.
 	 */
-	SetOutcome set(byte[] key, byte[] value, long expiresAt, boolean keepTtl, Boolean condition) {
+	SetOutcome set(byte[] key, byte[] value, long expiresAt, boolean keepTtl, @Nullable Boolean condition) {
 		SetOutcome[] outcome = new SetOutcome[1];
 		this.entries.compute(new Key(key), (k, old) -> {
 			boolean live = old != null && !old.isExpired(now());
@@ -314,7 +316,7 @@ public class KeyValueStore {
 		}
 	}
 
-	private Entry live(Key key) {
+	private @Nullable Entry live(Key key) {
 		Entry entry = this.entries.get(key);
 		if (entry != null && entry.isExpired(now())) {
 			this.entries.computeIfPresent(key, (k, current) -> {
@@ -332,7 +334,7 @@ public class KeyValueStore {
 	/** A key, ordered by its scan position, then by its bytes. */
 	static final class Key implements Comparable<Key> {
 
-		final byte[] bytes;
+		final byte @Nullable [] bytes;
 
 		private final int hash;
 
@@ -340,7 +342,7 @@ public class KeyValueStore {
 			this(bytes, Arrays.hashCode(bytes));
 		}
 
-		private Key(byte[] bytes, int hash) {
+		private Key(byte @Nullable [] bytes, int hash) {
 			this.bytes = bytes;
 			this.hash = hash;
 		}

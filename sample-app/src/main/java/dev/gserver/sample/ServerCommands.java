@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.gserver.codec.RespWriter;
 
 /**
@@ -320,7 +322,7 @@ final class ServerCommands {
 		writer.array(0);
 	}
 
-	private static int port(SocketAddress address) {
+	private static int port(@Nullable SocketAddress address) {
 		return (address instanceof InetSocketAddress inet) ? inet.getPort() : 0;
 	}
 

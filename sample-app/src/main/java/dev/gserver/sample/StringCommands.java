@@ -2,6 +2,7 @@ package dev.gserver.sample;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Objects;
 
 import dev.gserver.codec.RespWriter;
 
@@ -57,7 +58,8 @@ final class StringCommands {
 		}
 		long expiresAt = KeyValueStore.NO_EXPIRY;
 		if (unit != null) {
-			Long amount = Arguments.integer(time, writer);
+			// set together with unit
+			Long amount = Arguments.integer(Objects.requireNonNull(time), writer);
 			if (amount == null) {
 				return;
 			}

@@ -5,4 +5,7 @@
  * state ({@code ClientInfo}); and a line-based chat room ({@code ChatHandler}, on the core's
  * {@code FrameReader} and {@code dev.gserver.ConnectionGroup}).
  */
+@NullMarked
 package dev.gserver.sample;
+
+import org.jspecify.annotations.NullMarked;
