@@ -40,8 +40,8 @@ public final class SocketConnection implements Connection, Client {
 	private static final Logger logger = LoggerFactory.getLogger(SocketConnection.class);
 
 	/** Sets {@link #closedFor} once: the first deadline to pass (or the first cut) is the one counted. */
-	private static final AtomicReferenceFieldUpdater<SocketConnection, String> CLOSED_FOR = AtomicReferenceFieldUpdater
-		.newUpdater(SocketConnection.class, String.class, "closedFor");
+	private static final AtomicReferenceFieldUpdater<SocketConnection, @Nullable String> CLOSED_FOR =
+		AtomicReferenceFieldUpdater.newUpdater(SocketConnection.class, String.class, "closedFor");
 
 	private final SocketChannel channel;
 
