@@ -27,8 +27,8 @@ import dev.gserver.Pool;
  * @param fatalError the error that closed the server, or {@code null}
  */
 public record ServerDescriptor(String name, AcceptState state, String address, @Nullable String host, int port,
-		String spawn, @Nullable PoolDescriptor pool, int activeConnections, int maxConnections, long accepted, long rejected,
-		long acceptErrors, long bytesReceived, long bytesSent, @Nullable String fatalError) {
+		String spawn, @Nullable PoolDescriptor pool, int activeConnections, int maxConnections, long accepted,
+		long rejected, long acceptErrors, long bytesReceived, long bytesSent, @Nullable String fatalError) {
 
 	static ServerDescriptor of(String name, BaseServer<?, ?> server) {
 		Pool pool = server.getPool();

@@ -68,7 +68,8 @@ final class LocalGServerPortResolver implements AutowireCandidateResolver {
 	}
 
 	@Override
-	public @Nullable Object getLazyResolutionProxyIfNecessary(DependencyDescriptor descriptor, @Nullable String beanName) {
+	public @Nullable Object getLazyResolutionProxyIfNecessary(DependencyDescriptor descriptor,
+			@Nullable String beanName) {
 		return this.delegate.getLazyResolutionProxyIfNecessary(descriptor, beanName);
 	}
 
