@@ -200,6 +200,9 @@ abstract class ServerSettings<H> {
 	/** Names the server's threads: {@code <name>[<address>]-accept}. */
 	private volatile String name = DEFAULT_NAME;
 
+	/** Surrounds each handler run: observations, tracing. */
+	private volatile ConnectionObserver connectionObserver = ConnectionObserver.NONE;
+
 	public int getMaxAccept() {
 		return this.maxAccept;
 	}
@@ -272,6 +275,19 @@ abstract class ServerSettings<H> {
 	/** Names the server in its thread names and log lines; {@code "gserver"} by default. */
 	public void setName(String name) {
 		this.name = Objects.requireNonNull(name, "name");
+	}
+
+	public ConnectionObserver getConnectionObserver() {
+		return this.connectionObserver;
+	}
+
+	/**
+	 * Surrounds each handler run with {@code observer}, on the handler's thread (see
+	 * {@link ConnectionObserver}); {@link ConnectionObserver#NONE} by default. Applies to the
+	 * connections accepted from then on.
+	 */
+	public void setConnectionObserver(ConnectionObserver observer) {
+		this.connectionObserver = Objects.requireNonNull(observer, "observer");
 	}
 
 	public boolean isReuseAddress() {
