@@ -151,6 +151,29 @@ class GServerObservationTest {
 	}
 
 	@Test
+	void springBootsSwitchTurnsTheConnectionObservationOff() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, GServerAutoConfiguration.class,
+					GServerObservationAutoConfiguration.class))
+			.withPropertyValues("gserver.address=127.0.0.1", "gserver.port=0",
+					"management.observations.enable.gserver.connection=false")
+			.withBean(TestObservationRegistry.class, TestObservationRegistry::create)
+			.withUserConfiguration(CommandHandler.class)
+			.run((context) -> {
+				TestObservationRegistry registry = context.getBean(TestObservationRegistry.class);
+				try (Socket client = Clients.connect(context.getBean(StreamServer.class).getServerPort())) {
+					assertThat(Clients.echoLine(client, "GET")).isEqualTo("GET");
+				}
+				// the request is observed (its switch is on): once it is, its connection has been served
+				await().atMost(PATIENCE).untilAsserted(() -> assertThat(registry)
+					.hasObservationWithNameEqualTo("gserver.request")
+					.that()
+					.hasBeenStopped());
+				assertThat(registry).hasNumberOfObservationsWithNameEqualTo("gserver.connection", 0);
+			});
+	}
+
+	@Test
 	void withoutARegistryNoObserverIsInstalledAndClientsAreServed() {
 		this.runner.withBean(Handler.class, () -> GServerObservationTest::echoLine).run((context) -> {
 			assertThat(context).doesNotHaveBean(GServerObservationBinder.class);
