@@ -18,7 +18,6 @@ import io.micrometer.tracing.test.simple.SimpleTracer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -44,6 +43,10 @@ class GServerObservationTest {
 
 	private final ApplicationContextRunner runner = Runners.onLoopback(GServerAutoConfiguration.class,
 			GServerObservationAutoConfiguration.class);
+
+	/** Spring Boot's own registry, configured with the context's handler beans and its properties. */
+	private final ApplicationContextRunner withBootsRegistry = Runners.onLoopback(ObservationAutoConfiguration.class,
+			GServerAutoConfiguration.class, GServerObservationAutoConfiguration.class);
 
 	@Test
 	void aConnectionIsOneObservationWithTheServersNameItsOutcomeAndTheClientsAddress() {
@@ -120,10 +123,7 @@ class GServerObservationTest {
 	@Test
 	void withATracerEachConnectionIsASpanAndEachRequestAChildSpan() {
 		SimpleTracer tracer = new SimpleTracer();
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, GServerAutoConfiguration.class,
-					GServerObservationAutoConfiguration.class))
-			.withPropertyValues("gserver.address=127.0.0.1", "gserver.port=0")
+		this.withBootsRegistry
 			.withBean(DefaultTracingObservationHandler.class, () -> new DefaultTracingObservationHandler(tracer))
 			.withUserConfiguration(CommandHandler.class)
 			.run((context) -> {
@@ -152,11 +152,7 @@ class GServerObservationTest {
 
 	@Test
 	void springBootsSwitchTurnsTheConnectionObservationOff() {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, GServerAutoConfiguration.class,
-					GServerObservationAutoConfiguration.class))
-			.withPropertyValues("gserver.address=127.0.0.1", "gserver.port=0",
-					"management.observations.enable.gserver.connection=false")
+		this.withBootsRegistry.withPropertyValues("management.observations.enable.gserver.connection=false")
 			.withBean(TestObservationRegistry.class, TestObservationRegistry::create)
 			.withUserConfiguration(CommandHandler.class)
 			.run((context) -> {
