@@ -5,6 +5,8 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -96,9 +98,52 @@ class ConnectionObserverTest {
 	}
 
 	@Test
+	void aServerRunsWithoutMicrometerOnTheClassPath() throws Exception {
+		try (ChildJvm child = ChildJvm.startWithout("micrometer", ServeOneClient.class)) {
+			assertThat(child.readTagged("micrometer=")).isEqualTo("absent");
+			int port = Integer.parseInt(child.readTagged("port="));
+			assertThat(Clients.request(port, "")).isEqualTo("PONG");
+			assertThat(child.readTagged("handled=")).isEqualTo("1");
+			assertThat(child.waitFor(20)).isZero();
+		}
+	}
+
+	@Test
 	void noObserverByDefault() {
 		assertThat(new StreamServer("127.0.0.1:0", Handlers::pong).getConnectionObserver())
 			.isSameAs(ConnectionObserver.NONE);
+	}
+
+	/** A plain-Java user's server without Micrometer: serves one client, then stops. */
+	static final class ServeOneClient {
+
+		public static void main(String[] args) throws Exception {
+			try {
+				Class.forName("io.micrometer.observation.Observation");
+				System.out.println("micrometer=present");
+			}
+			catch (ClassNotFoundException ex) {
+				System.out.println("micrometer=absent");
+			}
+			CountDownLatch handled = new CountDownLatch(1);
+			StreamServer server = new StreamServer("127.0.0.1:0", Handlers::pong);
+			server.addEventListener(new ServerEventListener() {
+
+				@Override
+				public void handlerFinished(HandlerOutcome outcome, long durationNanos) {
+					handled.countDown();
+				}
+
+			});
+			server.start();
+			System.out.println("port=" + server.getServerPort());
+			System.out.flush();
+			boolean served = handled.await(15, TimeUnit.SECONDS);
+			server.stop();
+			System.out.println("handled=" + (served ? 1 : 0));
+			System.out.flush();
+		}
+
 	}
 
 }
