@@ -23,7 +23,7 @@ public interface ConnectionObserver {
 	/**
 	 * A handler is about to serve {@code client}, which is readied (its PROXY header read, its
 	 * TLS handshake done).
-	 * @param serverName the server's {@linkplain ServerSettings#getName() name}
+	 * @param serverName the server's {@linkplain BaseServer#getName() name}
 	 * @param client the client: a {@link Connection} for a stream server, whose remote address is the
 	 * PROXY header's when there was one
 	 * @return what to call when the handler has ended and the client is closed; never {@code null}
