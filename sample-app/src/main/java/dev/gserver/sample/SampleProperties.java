@@ -20,8 +20,23 @@ public class SampleProperties {
 	 */
 	private DataSize maxRequestSize = DataSize.ofGigabytes(1);
 
+	/**
+	 * Whether each Redis command is a "gserver.request" observation (a timer per command, and a
+	 * span with Micrometer Tracing), a child of its connection's "gserver.connection"
+	 * observation. Off, a command costs no more than a check.
+	 */
+	private boolean observeCommands;
+
 	/** The chat room's settings. */
 	private final Chat chat = new Chat();
+
+	public boolean isObserveCommands() {
+		return this.observeCommands;
+	}
+
+	public void setObserveCommands(boolean observeCommands) {
+		this.observeCommands = observeCommands;
+	}
 
 	public DataSize getMaxRequestSize() {
 		return this.maxRequestSize;

@@ -40,6 +40,19 @@ class ActuatorTest {
 	@Qualifier("gserver")
 	private StreamServer server;
 
+	/** Each connection is a gserver.connection observation; Spring Boot's meter handler makes a timer of it. */
+	@Test
+	void prometheusHasTheConnectionObservationsTimer() throws Exception {
+		try (Jedis jedis = new Jedis("127.0.0.1", this.port)) {
+			assertThat(jedis.ping()).isEqualTo("PONG");
+		}
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> get("/actuator/prometheus").body()
+				.contains("gserver_connection_seconds_count{error=\"none\",name=\"gserver\",outcome=\"success\"}"));
+		assertThat(get("/actuator/prometheus").body())
+			.contains("gserver_connection_active_seconds_count{name=\"gserver\",outcome=\"unknown\"}");
+	}
+
 	@Test
 	void healthFollowsTheDrainSwitchOfTheEndpoint() throws Exception {
 		assertThat(get("/actuator/health/gserver").body()).contains("\"status\":\"UP\"");
