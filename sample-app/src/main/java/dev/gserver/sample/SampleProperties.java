@@ -23,6 +23,20 @@ public class SampleProperties {
 	/** The chat room's settings. */
 	private final Chat chat = new Chat();
 
+	/**
+	 * Whether to run a UDP echo server too (the server 'gserverUdp', on 'gserver.udp.port'): it
+	 * sends every datagram back to its sender.
+	 */
+	private boolean udpEcho;
+
+	public boolean isUdpEcho() {
+		return this.udpEcho;
+	}
+
+	public void setUdpEcho(boolean udpEcho) {
+		this.udpEcho = udpEcho;
+	}
+
 	public DataSize getMaxRequestSize() {
 		return this.maxRequestSize;
 	}
