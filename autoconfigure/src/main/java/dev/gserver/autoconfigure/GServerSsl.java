@@ -60,7 +60,7 @@ final class GServerSsl {
 	 * expires first (what an expiry alert must watch when a store holds, say, an RSA and an EC key).
 	 * {@code null} when the store has none.
 	 */
-	static X509Certificate servedCertificate(SslBundle bundle) {
+	private static X509Certificate servedCertificate(SslBundle bundle) {
 		KeyStore store = bundle.getStores().getKeyStore();
 		if (store == null) {
 			return null;
