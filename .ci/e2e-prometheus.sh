@@ -106,7 +106,7 @@ wait_for() { # query what [nonzero]
 	fail "no ${3:+non-zero }series for $2: $1"
 }
 
-# sends BYTES (printf format) to PORT and reads until the server closes
+# sends BYTES (with \r, \n escapes) to PORT and reads until the server closes
 send_and_read() { # port bytes
 	python3 - "$1" "$2" <<'EOF'
 import socket, sys
@@ -120,7 +120,7 @@ with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10) as s:
 EOF
 }
 
-# holds COUNT connections to PORT open in the background until release_holders; NAME names them
+# holds COUNT connections to PORT open in the background until `release NAME`
 hold() { # name port count
 	python3 .ci/resp_clients.py hold --port "$2" --count "$3" --hold-file "$WORK/hold-$1" &
 	HOLDERS+=($!)
