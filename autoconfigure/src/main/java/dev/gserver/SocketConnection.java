@@ -175,12 +175,15 @@ public final class SocketConnection implements Connection, Client {
 		}
 		byte[] consumed = this.replay;
 		this.replay = null;
+		long started = System.nanoTime();
 		try {
 			// secure only once the handshake succeeded
 			this.tls = handshake.handshake(this.channel.socket(), consumed, getRemoteAddress());
+			this.events.tlsHandshakeFinished(true, System.nanoTime() - started);
 			return true;
 		}
 		catch (IOException | RuntimeException ex) {
+			this.events.tlsHandshakeFinished(false, System.nanoTime() - started);
 			String reason = TlsFailures.reason(ex);
 			logger.debug("TLS handshake with {} failed ({}): {}", getRemoteAddress(), reason, ex.toString());
 			this.events.tlsHandshakeFailed(reason);

@@ -27,6 +27,12 @@ public class SampleProperties {
 	 */
 	private boolean observeCommands;
 
+	/**
+	 * Whether to run a UDP echo server too (the server 'gserverUdp', on 'gserver.udp.port'): it
+	 * sends every datagram back to its sender.
+	 */
+	private boolean udpEcho;
+
 	/** The chat room's settings. */
 	private final Chat chat = new Chat();
 
@@ -36,6 +42,14 @@ public class SampleProperties {
 
 	public void setObserveCommands(boolean observeCommands) {
 		this.observeCommands = observeCommands;
+	}
+
+	public boolean isUdpEcho() {
+		return this.udpEcho;
+	}
+
+	public void setUdpEcho(boolean udpEcho) {
+		this.udpEcho = udpEcho;
 	}
 
 	public DataSize getMaxRequestSize() {
