@@ -1,5 +1,7 @@
 package dev.gserver.autoconfigure;
 
+import io.micrometer.core.instrument.observation.MeterObservationHandler;
+import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -9,7 +11,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
+import dev.gserver.observation.GServerConnectionContext;
 import dev.gserver.observation.GServerConnectionObservationConvention;
 
 /**
@@ -28,6 +34,31 @@ public final class GServerObservationAutoConfiguration {
 	GServerObservationBinder gserverObservationBinder(ListableBeanFactory beanFactory,
 			ObservationRegistry registry, ObjectProvider<GServerConnectionObservationConvention> convention) {
 		return new GServerObservationBinder(beanFactory, registry, convention.getIfAvailable());
+	}
+
+	/**
+	 * A connection's meter is {@code gserver.handler.duration} already; the observation is for
+	 * spans. Spring Boot's meter handlers take an observation by the first that supports it, so
+	 * this one, first, keeps Boot's default handler from making a second timer of each connection
+	 * (and 3 more series per outcome and error).
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterObservationHandler.class)
+	static class ConnectionMetersConfiguration {
+
+		@Bean
+		@Order(Ordered.HIGHEST_PRECEDENCE)
+		static MeterObservationHandler<GServerConnectionContext> gserverConnectionMeterObservationHandler() {
+			return new MeterObservationHandler<>() {
+
+				@Override
+				public boolean supportsContext(Observation.Context context) {
+					return context instanceof GServerConnectionContext;
+				}
+
+			};
+		}
+
 	}
 
 }

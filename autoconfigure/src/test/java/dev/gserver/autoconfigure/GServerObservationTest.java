@@ -12,6 +12,7 @@ import io.micrometer.common.KeyValue;
 import io.micrometer.common.KeyValues;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
 import io.micrometer.tracing.test.simple.SimpleSpan;
 import io.micrometer.tracing.test.simple.SimpleTracer;
@@ -19,6 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -147,6 +152,35 @@ class GServerObservationTest {
 					assertThat(request.getParentId()).isEqualTo(connection.getSpanId());
 					assertThat(request.getTags()).containsEntry("name", "gserver");
 				});
+			});
+	}
+
+	/**
+	 * With Spring Boot's metrics, its meter handler would make a timer of every observation; a
+	 * connection's is gserver.handler.duration already, so the observation makes a span only.
+	 */
+	@Test
+	void withBootsMetricsAConnectionIsASpanButNoSecondTimer() {
+		SimpleTracer tracer = new SimpleTracer();
+		this.withBootsRegistry
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+					CompositeMeterRegistryAutoConfiguration.class, GServerMetricsAutoConfiguration.class))
+			.withBean(DefaultTracingObservationHandler.class, () -> new DefaultTracingObservationHandler(tracer))
+			.withUserConfiguration(CommandHandler.class)
+			.run((context) -> {
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				try (Socket client = Clients.connect(context.getBean(StreamServer.class).getServerPort())) {
+					assertThat(Clients.echoLine(client, "GET")).isEqualTo("GET");
+					// Boot's meter handler would have started the active-connection timer with the connection
+					assertThat(meters.find("gserver.connection.active").meters()).isEmpty();
+				}
+				await().atMost(PATIENCE).until(() -> spanNamed(tracer, "connection gserver") != null
+						&& spanNamed(tracer, "connection gserver").getTags().containsKey("outcome"));
+				await().atMost(PATIENCE)
+					.until(() -> meters.find("gserver.handler.duration").tag("outcome", "success").timer() != null);
+				assertThat(meters.find("gserver.connection").meters()).isEmpty();
+				// other observations keep their meters: the request observation (its switch is on)
+				assertThat(meters.find("gserver.request").timers()).isNotEmpty();
 			});
 	}
 
