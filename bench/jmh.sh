@@ -16,6 +16,8 @@
 # sample's own reader before issue 13 (SampleRespReaderBaseline).
 # LineBenchmark: reading lines of 32 and 512 bytes from memory with FrameReader (readLine,
 # readLineBytes) against BufferedReader.readLine.
+# ObservationBenchmark: one request through RequestObservations, direct, through the no-op
+# registry, and timed by Micrometer's meter handler.
 # Each round is one JMH run (1 fork per variant: 3 x 2 s warm-up, 3 x 2 s measured) that visits
 # each benchmark's variants in a rotated order: this machine drifts by a fifth over minutes, so
 # ratios are taken within a round, and the table gives their median over the rounds.
@@ -34,7 +36,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 		--smoke) DEFAULTS=("${SMOKE[@]}"); ROUNDS=1; shift ;;
 		--rounds) ROUNDS=$2; shift 2 ;;
-		-h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		-h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) JMH_ARGS+=("$1"); shift ;;
 	esac
 done

@@ -17,6 +17,7 @@ BASELINES = {
     "spawn": "default",        # SpawnBenchmark: a new thread per task, no pool
     "resp": "sample",          # RespBenchmark: the sample's RESP reader before issue 13
     "lineReader": "bufferedreader",  # LineBenchmark: BufferedReader.readLine, unbounded
+    "requests": "direct",      # ObservationBenchmark: the request called as is, not observed
 }
 
 

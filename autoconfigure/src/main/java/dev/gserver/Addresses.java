@@ -102,8 +102,12 @@ public final class Addresses {
 		return String.valueOf(address);
 	}
 
-	/** Returns the host of an address as a literal: {@code 0.0.0.0} or {@code ::} for every local address. */
-	static String host(InetSocketAddress address) {
+	/**
+	 * Returns the host of an address as a literal ({@code 192.0.2.7}, {@code ::1}), as
+	 * {@link #format(SocketAddress)} writes it without brackets and port: {@code 0.0.0.0} or
+	 * {@code ::} for every local address.
+	 */
+	public static String host(InetSocketAddress address) {
 		InetAddress ip = address.getAddress();
 		if (ip == null) {
 			return address.getHostString();

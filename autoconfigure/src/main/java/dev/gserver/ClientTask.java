@@ -2,6 +2,7 @@ package dev.gserver;
 
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,11 +49,14 @@ final class ClientTask<C extends Client> extends Task {
 		Map<String, String> outerMdc = ConnectionMdc.enter(this.server.getName(), this.id, this.client.getRemoteAddress());
 		long started = System.nanoTime();
 		HandlerOutcome outcome = HandlerOutcome.SUCCESS;
+		Throwable error = null;
 		this.events.handlerStarted();
+		ConnectionObserver.Scope observed = observe();
 		try {
 			this.server.handle(this.client);
 		}
 		catch (Throwable ex) {
+			error = ex;
 			outcome = failed(ex);
 		}
 		finally {
@@ -61,7 +65,33 @@ final class ClientTask<C extends Client> extends Task {
 				outcome = HandlerOutcome.KILLED;
 			}
 			this.events.handlerFinished(outcome, System.nanoTime() - started);
+			observed(observed, outcome, error);
 			ConnectionMdc.restore(outerMdc);
+		}
+	}
+
+	/** Opens the server's observation of this handler run; a failing observer costs a WARN line, not the handler. */
+	private ConnectionObserver.Scope observe() {
+		ConnectionObserver observer = this.server.getConnectionObserver();
+		if (observer == ConnectionObserver.NONE) {
+			return ConnectionObserver.Scope.NONE;
+		}
+		try {
+			ConnectionObserver.Scope scope = observer.connectionStarted(this.server.getName(), this.client);
+			return (scope != null) ? scope : ConnectionObserver.Scope.NONE;
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Connection observer {} of {} failed", observer, this.server, ex);
+			return ConnectionObserver.Scope.NONE;
+		}
+	}
+
+	private void observed(ConnectionObserver.Scope observed, HandlerOutcome outcome, @Nullable Throwable error) {
+		try {
+			observed.connectionFinished(outcome, error);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Connection observer of {} failed", this.server, ex);
 		}
 	}
 

@@ -80,6 +80,15 @@ public interface ServerEventListener {
 	}
 
 	/**
+	 * A client's TLS handshake ended, secured or failed; a failed one is also reported, with its
+	 * reason, by {@link #tlsHandshakeFailed(String)}.
+	 * @param succeeded whether the client was secured
+	 * @param durationNanos how long the handshake took
+	 */
+	default void tlsHandshakeFinished(boolean succeeded, long durationNanos) {
+	}
+
+	/**
 	 * A client's PROXY protocol header was refused and the client closed; its handler never ran.
 	 * @param reason why, in a few fixed words: {@code missing}, {@code untrusted}, {@code malformed},
 	 * {@code oversized}, {@code unsupported}, {@code timeout} or {@code closed}

@@ -72,6 +72,18 @@ final class ServerEvents implements ServerEventListener {
 	}
 
 	@Override
+	public void tlsHandshakeFinished(boolean succeeded, long durationNanos) {
+		for (ServerEventListener listener : this.listeners.get()) {
+			try {
+				listener.tlsHandshakeFinished(succeeded, durationNanos);
+			}
+			catch (RuntimeException ex) {
+				failed(listener, ex);
+			}
+		}
+	}
+
+	@Override
 	public void proxyHeaderRejected(String reason) {
 		each((listener) -> listener.proxyHeaderRejected(reason));
 	}

@@ -210,6 +210,9 @@ abstract class ServerSettings<H> {
 	/** Whether handlers run on virtual threads where the JVM has them. */
 	private volatile boolean virtualThreads = true;
 
+	/** Surrounds each handler run: observations, tracing. */
+	private volatile ConnectionObserver connectionObserver = ConnectionObserver.NONE;
+
 	public int getMaxAccept() {
 		return this.maxAccept;
 	}
@@ -297,6 +300,19 @@ abstract class ServerSettings<H> {
 	 */
 	public void setVirtualThreads(boolean virtualThreads) {
 		this.virtualThreads = virtualThreads;
+	}
+
+	public ConnectionObserver getConnectionObserver() {
+		return this.connectionObserver;
+	}
+
+	/**
+	 * Surrounds each handler run with {@code observer}, on the handler's thread (see
+	 * {@link ConnectionObserver}); {@link ConnectionObserver#NONE} by default. Applies to the
+	 * connections accepted from then on.
+	 */
+	public void setConnectionObserver(ConnectionObserver observer) {
+		this.connectionObserver = Objects.requireNonNull(observer, "observer");
 	}
 
 	public boolean isReuseAddress() {

@@ -13,6 +13,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
@@ -175,12 +176,15 @@ public final class SocketConnection implements Connection, Client {
 		}
 		byte[] consumed = this.replay;
 		this.replay = null;
+		long started = System.nanoTime();
 		try {
 			// secure only once the handshake succeeded
 			this.tls = handshake.handshake(this.channel.socket(), consumed, getRemoteAddress());
+			this.events.tlsHandshakeFinished(true, System.nanoTime() - started);
 			return true;
 		}
 		catch (IOException | RuntimeException ex) {
+			this.events.tlsHandshakeFinished(false, System.nanoTime() - started);
 			String reason = TlsFailures.reason(ex);
 			logger.debug("TLS handshake with {} failed ({}): {}", getRemoteAddress(), reason, ex.toString());
 			this.events.tlsHandshakeFailed(reason);

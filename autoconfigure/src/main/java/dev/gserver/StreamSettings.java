@@ -2,8 +2,10 @@ package dev.gserver;
 
 import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Objects;
+
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
@@ -31,6 +33,8 @@ abstract class StreamSettings extends BaseServer<SocketConnection, Handler> {
 	private volatile Duration frameTimeout = StreamServer.DEFAULT_FRAME_TIMEOUT;
 
 	private volatile TlsHandshake tls = TlsHandshake.NONE;
+
+	private volatile @Nullable X509Certificate sslCertificate;
 
 	private volatile ProxyProtocol proxyProtocol = ProxyProtocol.OFF;
 
@@ -155,6 +159,21 @@ abstract class StreamSettings extends BaseServer<SocketConnection, Handler> {
 	 */
 	public void setSslContext(@Nullable SSLContext sslContext) {
 		this.tls = this.tls.withContext(sslContext);
+	}
+
+	/** Returns the certificate the SSL context serves, as {@link #setSslCertificate} told it; {@code null} when not told. */
+	public @Nullable X509Certificate getSslCertificate() {
+		return this.sslCertificate;
+	}
+
+	/**
+	 * Tells which certificate the SSL context serves, for whoever watches its expiry (the metric
+	 * {@code gserver.tls.certificate.expiry}): an {@link SSLContext} does not say. Whoever gives the
+	 * server a new context gives its certificate too, as the Spring Boot starter does from the SSL
+	 * bundle at every reload. Handshakes do not read it.
+	 */
+	public void setSslCertificate(@Nullable X509Certificate sslCertificate) {
+		this.sslCertificate = sslCertificate;
 	}
 
 	public @Nullable SSLParameters getSslParameters() {

@@ -6,7 +6,8 @@
  * ({@link dev.gserver.Handler}, {@link dev.gserver.Connection}, {@link dev.gserver.SocketConnection},
  * {@link dev.gserver.DatagramHandler}, {@link dev.gserver.Datagram}), how handlers run
  * ({@link dev.gserver.Spawn}, {@link dev.gserver.Pool}), what a server reports
- * ({@link dev.gserver.AcceptState}, {@link dev.gserver.ServerEventListener}), the transports'
+ * ({@link dev.gserver.AcceptState}, {@link dev.gserver.ServerEventListener}), what surrounds each
+ * handler run ({@link dev.gserver.ConnectionObserver}), the transports'
  * contract ({@link dev.gserver.Client}), and gevent's address strings
  * ({@link dev.gserver.Addresses}, {@link dev.gserver.PortInUseException}), bad input
  * ({@link dev.gserver.ProtocolException}), and broadcasting to many connections

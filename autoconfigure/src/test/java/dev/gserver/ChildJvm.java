@@ -1,13 +1,16 @@
 package dev.gserver;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /** A main class of the test class path, run in a JVM of its own, for what only a process shows. */
 public final class ChildJvm implements AutoCloseable {
@@ -22,8 +25,23 @@ public final class ChildJvm implements AutoCloseable {
 	}
 
 	public static ChildJvm start(Class<?> main, String... args) throws IOException {
+		return start(System.getProperty("java.class.path"), main, args);
+	}
+
+	/**
+	 * Starts {@code main} on the test class path less every entry whose path contains
+	 * {@code left}: what a user without that library has.
+	 */
+	public static ChildJvm startWithout(String left, Class<?> main, String... args) throws IOException {
+		String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+			.filter((entry) -> !entry.contains(left))
+			.collect(Collectors.joining(File.pathSeparator));
+		return start(classPath, main, args);
+	}
+
+	private static ChildJvm start(String classPath, Class<?> main, String... args) throws IOException {
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-cp", System.getProperty("java.class.path"), main.getName()));
+				"-cp", classPath, main.getName()));
 		command.addAll(List.of(args));
 		return new ChildJvm(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
 	}

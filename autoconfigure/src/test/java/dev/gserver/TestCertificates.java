@@ -67,6 +67,9 @@ public final class TestCertificates {
 	/** The subject of {@link #client()}. */
 	public static final String CLIENT_SUBJECT = "CN=gserver test client,O=gserver";
 
+	/** How long a certificate is valid unless told otherwise. */
+	public static final Duration VALIDITY = Duration.ofDays(1);
+
 	private static final char[] PASSWORD = "changeit".toCharArray();
 
 	private static final AtomicLong SERIALS = new AtomicLong(System.currentTimeMillis());
@@ -113,12 +116,17 @@ public final class TestCertificates {
 
 	/** Issues another server certificate (127.0.0.1, localhost) signed by {@code issuer}. */
 	public Identity issueServer(Identity issuer, String subject) {
-		return issue(issuer, subject, false, KeyPurposeId.id_kp_serverAuth, true);
+		return issueServer(issuer, subject, VALIDITY);
+	}
+
+	/** Issues another server certificate (127.0.0.1, localhost) signed by {@code issuer}, valid from now for {@code validity}. */
+	public Identity issueServer(Identity issuer, String subject, Duration validity) {
+		return issue(issuer, subject, false, KeyPurposeId.id_kp_serverAuth, true, validity);
 	}
 
 	/** Issues another client certificate signed by {@code issuer}. */
 	public Identity issueClient(Identity issuer, String subject) {
-		return issue(issuer, subject, false, KeyPurposeId.id_kp_clientAuth, false);
+		return issue(issuer, subject, false, KeyPurposeId.id_kp_clientAuth, false, VALIDITY);
 	}
 
 	// ---- SSL contexts ----
@@ -327,16 +335,16 @@ public final class TestCertificates {
 	private static Identity selfSignedCa(String subject) {
 		KeyPair keyPair = newKeyPair();
 		X500Name name = x500Name(subject);
-		X509Certificate certificate = build(name, keyPair.getPublic(), name, keyPair, true, null, false);
+		X509Certificate certificate = build(name, keyPair.getPublic(), name, keyPair, true, null, false, VALIDITY);
 		return new Identity(keyPair, certificate, null);
 	}
 
 	private static Identity issue(Identity issuer, String subject, boolean ca, KeyPurposeId purpose,
-			boolean loopbackNames) {
+			boolean loopbackNames, Duration validity) {
 		KeyPair keyPair = newKeyPair();
 		X509Certificate certificate = build(x500Name(subject), keyPair.getPublic(),
 				X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded()), issuer.keyPair(),
-				ca, purpose, loopbackNames);
+				ca, purpose, loopbackNames, validity);
 		return new Identity(keyPair, certificate, issuer);
 	}
 
@@ -346,12 +354,12 @@ public final class TestCertificates {
 	}
 
 	private static X509Certificate build(X500Name subject, PublicKey publicKey, X500Name issuerName,
-			KeyPair issuerKeys, boolean ca, KeyPurposeId purpose, boolean loopbackNames) {
+			KeyPair issuerKeys, boolean ca, KeyPurposeId purpose, boolean loopbackNames, Duration validity) {
 		try {
 			Instant now = Instant.now();
 			X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuerName,
 					BigInteger.valueOf(SERIALS.incrementAndGet()), Date.from(now.minus(Duration.ofHours(1))),
-					Date.from(now.plus(Duration.ofDays(1))), subject, publicKey);
+					Date.from(now.plus(validity)), subject, publicKey);
 			JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
 			builder.addExtension(Extension.subjectKeyIdentifier, false,
 					extensions.createSubjectKeyIdentifier(publicKey));

@@ -1,5 +1,6 @@
 package dev.gserver.autoconfigure;
 
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -17,11 +18,13 @@ import dev.gserver.BaseServer;
 import dev.gserver.DatagramServer;
 import dev.gserver.Pool;
 import dev.gserver.ServerEventListener;
+import dev.gserver.StreamServer;
 
 /**
- * The meters of one server, moved by its events. Every meter is registered up front, so that an
- * event costs a counter increment or a timer record and allocates nothing; gauges and byte
- * counters read the server's live state when scraped. Tags stay low-cardinality: the server's
+ * The meters of one server, moved by its events. Every meter a plain connection moves is
+ * registered up front, so that an event costs a counter increment or a timer record and allocates
+ * nothing; failures and TLS handshakes register theirs at their first. Gauges and byte counters
+ * read the server's live state when scraped. Tags stay low-cardinality: the server's
  * bean name, and for accept errors the exception's simple class name.
  */
 class GServerMeters implements ServerEventListener {
@@ -45,6 +48,11 @@ class GServerMeters implements ServerEventListener {
 
 	/** One timer per {@link HandlerOutcome}, by ordinal. */
 	private final Timer[] handlerDurations;
+
+	/** TLS handshake timers, by success and failure: registered at the first of each, so a plaintext server has none. */
+	private volatile @Nullable Timer handshakesSecured;
+
+	private volatile @Nullable Timer handshakesFailed;
 
 	GServerMeters(BaseServer<?, ?> server, String name, MeterRegistry registry) {
 		this.registry = registry;
@@ -104,10 +112,25 @@ class GServerMeters implements ServerEventListener {
 				.description("How long handlers ran, from spawn to the connection's close")
 				.tags(this.tags)
 				.tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
-				.publishPercentileHistogram()
+				// no histogram unless management.metrics.distribution.percentiles-histogram asks:
+				// its 100 buckets per outcome would be most of a server's series
 				.maximumExpectedValue(Duration.ofHours(1))
 				.register(registry);
 		}
+		if (server instanceof StreamServer stream && stream.isSecure()) {
+			Gauge.builder("gserver.tls.certificate.expiry", stream, GServerMeters::secondsToExpiry)
+				.description("Seconds until the served TLS certificate expires; negative once expired")
+				.baseUnit("seconds")
+				.tags(this.tags)
+				.register(registry);
+		}
+	}
+
+	/** NaN while the server was not told its certificate: Prometheus shows it, an alert on it stays quiet. */
+	private static double secondsToExpiry(StreamServer server) {
+		X509Certificate certificate = server.getSslCertificate();
+		return (certificate != null) ? (certificate.getNotAfter().getTime() - System.currentTimeMillis()) / 1000.0
+				: Double.NaN;
 	}
 
 	private void registerPool(Pool pool) {
@@ -187,6 +210,26 @@ class GServerMeters implements ServerEventListener {
 	public void tlsHandshakeFailed(String reason) {
 		countError("gserver.tls.handshake.errors",
 				"TLS handshakes that failed, by reason: timeout, closed, certificate, protocol, other", reason);
+	}
+
+	@Override
+	public void tlsHandshakeFinished(boolean succeeded, long durationNanos) {
+		Timer timer = succeeded ? this.handshakesSecured : this.handshakesFailed;
+		if (timer == null) {
+			// two threads may both get here: the registry gives both the same timer
+			timer = Timer.builder("gserver.tls.handshake.duration")
+				.description("How long TLS handshakes took, by outcome: success or error")
+				.tags(this.tags)
+				.tag("outcome", succeeded ? "success" : "error")
+				.register(this.registry);
+			if (succeeded) {
+				this.handshakesSecured = timer;
+			}
+			else {
+				this.handshakesFailed = timer;
+			}
+		}
+		timer.record(durationNanos, TimeUnit.NANOSECONDS);
 	}
 
 	@Override

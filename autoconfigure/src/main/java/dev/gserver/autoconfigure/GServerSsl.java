@@ -1,7 +1,15 @@
 package dev.gserver.autoconfigure;
 
+import java.security.KeyStore;
+import java.security.KeyStoreException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Collections;
 import java.util.Objects;
+
 import javax.net.ssl.SSLParameters;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
@@ -48,6 +56,41 @@ final class GServerSsl {
 		}
 		server.setSslParameters(parameters);
 		server.setSslContext(bundle.createSslContext());
+		server.setSslCertificate(servedCertificate(bundle));
+	}
+
+	/**
+	 * Returns the certificate the bundle serves: its key alias's, or without one the key entry that
+	 * expires first (what an expiry alert must watch when a store holds, say, an RSA and an EC key).
+	 * {@code null} when the store has none.
+	 */
+	private static @Nullable X509Certificate servedCertificate(SslBundle bundle) {
+		KeyStore store = bundle.getStores().getKeyStore();
+		if (store == null) {
+			return null;
+		}
+		try {
+			String alias = bundle.getKey().getAlias();
+			if (alias != null) {
+				return x509(store.getCertificate(alias));
+			}
+			X509Certificate first = null;
+			for (String each : Collections.list(store.aliases())) {
+				X509Certificate certificate = store.isKeyEntry(each) ? x509(store.getCertificate(each)) : null;
+				if (certificate != null && (first == null || certificate.getNotAfter().before(first.getNotAfter()))) {
+					first = certificate;
+				}
+			}
+			return first;
+		}
+		catch (KeyStoreException ex) {
+			// the store was loaded by the bundle; it cannot be uninitialized here
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static @Nullable X509Certificate x509(@Nullable Certificate certificate) {
+		return (certificate instanceof X509Certificate x509) ? x509 : null;
 	}
 
 }

@@ -1,8 +1,8 @@
 /**
  * The Spring Boot side of gserver: auto-configuration that builds servers from {@code gserver.*}
  * properties, a lifecycle that starts and stops them with the application context, Micrometer
- * meters, an Actuator health contributor and endpoint, and failure analyzers. The only package
- * that imports Spring.
+ * meters and observations, an Actuator health contributor and endpoint, and failure analyzers.
+ * The only package that imports Spring.
  * <p>
  * <b>Public:</b> {@link dev.gserver.autoconfigure.GServerProperties} and its nested groups (the
  * properties), {@link dev.gserver.autoconfigure.GServerCustomizer} (changes a server before it

@@ -14,6 +14,7 @@ import javax.net.ssl.SSLSocket;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,12 +33,13 @@ import dev.gserver.TestCertificates;
 import dev.gserver.TestCertificates.PemFiles;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /**
  * {@code gserver.ssl.*}: the auto-configured server serves TLS from a Spring SSL bundle of PEM
- * files, asks for client certificates as told, counts failed handshakes by reason, and picks up a
- * reloaded bundle for new connections.
+ * files, asks for client certificates as told, counts failed handshakes by reason, times every
+ * handshake, and picks up a reloaded bundle for new connections and for its certificate expiry gauge.
  */
 @Timeout(60)
 class GServerSslTest {
@@ -155,6 +157,10 @@ class GServerSslTest {
 			assertThat(counter.getId().getTag("name")).isEqualTo("gserver");
 			assertThat(counter.getId().getDescription()).isNotBlank();
 			assertThat(registry.get("gserver.tls.handshake.errors").counters()).hasSize(2);
+			// every handshake is timed, by outcome
+			assertThat(handshakes(registry, "error").count()).isEqualTo(2);
+			assertThat(handshakes(registry, "success").count()).isEqualTo(1);
+			assertThat(handshakes(registry, "success").totalTime(TimeUnit.NANOSECONDS)).isPositive();
 		});
 	}
 
@@ -176,12 +182,15 @@ class GServerSslTest {
 
 	@Test
 	void aReloadedBundleAppliesToNewConnections() throws IOException {
-		TestCertificates.Identity renewed = certificates.issueServer(certificates.ca(), RENEWED_SUBJECT);
+		TestCertificates.Identity renewed = certificates.issueServer(certificates.ca(), RENEWED_SUBJECT, Duration.ofDays(30));
 		serverBundle()
 			.withPropertyValues("spring.ssl.bundle.pem.server.reload-on-update=true",
 					"spring.ssl.bundle.watch.file.quiet-period=100ms")
 			.run((context) -> {
 				int port = context.getBean(StreamServer.class).getServerPort();
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(certificateExpiry(registry, "gserver")).isEqualTo(secondsLeft(certificates.server()), within(60.0))
+					.isGreaterThan(0);
 				try (SSLSocket old = tls(certificates.clientContext(), port)) {
 					assertThat(TestCertificates.firstLineOrFailure(old)).isEqualTo("secure=true protocol=TLSv1.3 peer=none");
 					assertThat(TestCertificates.peerSubject(old)).isEqualTo(TestCertificates.SERVER_SUBJECT);
@@ -191,6 +200,8 @@ class GServerSslTest {
 						.pollInterval(Duration.ofMillis(100))
 						.ignoreExceptionsInstanceOf(IOException.class)
 						.until(() -> presentedCertificate(port).equals(renewed.certificate()));
+					// the gauge follows the bundle: 30 days left now, not one
+					assertThat(certificateExpiry(registry, "gserver")).isEqualTo(secondsLeft(renewed), within(60.0));
 
 					// a connection made before the reload goes on with its session
 					assertThat(Clients.echoLine(old, "still here")).isEqualTo("still here");
@@ -218,6 +229,10 @@ class GServerSslTest {
 				StreamServer secure = context.getBean("secure", StreamServer.class);
 				assertThat(secure.isSecure()).isTrue();
 				assertThat(context.getBean("gserver", StreamServer.class).isSecure()).isFalse();
+				// the expiry gauge is the secure server's alone
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(certificateExpiry(registry, "secure")).isEqualTo(secondsLeft(certificates.server()), within(60.0));
+				assertThat(registry.find("gserver.tls.certificate.expiry").gauges()).hasSize(1);
 				try (SSLSocket client = tls(certificates.clientContext(), secure.getServerPort())) {
 					client.startHandshake();
 					assertThat(TestCertificates.peerSubject(client)).isEqualTo(TestCertificates.SERVER_SUBJECT);
@@ -255,6 +270,18 @@ class GServerSslTest {
 			.tag("reason", reason)
 			.counter();
 		return (counter != null) ? counter.count() : 0;
+	}
+
+	private static double certificateExpiry(MeterRegistry registry, String server) {
+		return registry.get("gserver.tls.certificate.expiry").tag("name", server).gauge().value();
+	}
+
+	private static double secondsLeft(TestCertificates.Identity identity) {
+		return (identity.certificate().getNotAfter().getTime() - System.currentTimeMillis()) / 1000.0;
+	}
+
+	private static Timer handshakes(MeterRegistry registry, String outcome) {
+		return registry.get("gserver.tls.handshake.duration").tag("name", "gserver").tag("outcome", outcome).timer();
 	}
 
 	/** The certificate a new connection sees; the connection is closed again. */

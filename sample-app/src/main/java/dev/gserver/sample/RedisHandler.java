@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 import dev.gserver.Connection;
@@ -12,6 +16,7 @@ import dev.gserver.codec.FrameException;
 import dev.gserver.codec.FrameException.Reason;
 import dev.gserver.codec.RespReader;
 import dev.gserver.codec.RespWriter;
+import dev.gserver.observation.RequestObservations;
 
 /**
  * Serves one Redis client with blocking reads: the {@link Command}s, answered as Redis 7 answers
@@ -19,7 +24,8 @@ import dev.gserver.codec.RespWriter;
  * the server's in {@link ServerCommands}), in RESP2 or, after {@code HELLO 3}, RESP3; an unknown
  * command is answered as Redis does. Reads and writes with the core's RESP codec: pipelined
  * commands are answered in one write once the buffered input is used up (or once 32 KiB of
- * replies are held).
+ * replies are held). With {@code sample.observe-commands=true}, each command is a
+ * {@code gserver.request} observation tagged with its name, a child of its connection's.
  */
 @Component
 public class RedisHandler implements Handler {
@@ -35,8 +41,13 @@ public class RedisHandler implements Handler {
 	/** INFO's connected_clients: the handlers running now. */
 	private final AtomicInteger connected = new AtomicInteger();
 
-	public RedisHandler(KeyValueStore store, SampleProperties properties) {
+	/** One observation per command, or none at the cost of a check when not asked for. */
+	private final RequestObservations commands;
+
+	public RedisHandler(KeyValueStore store, SampleProperties properties, ObjectProvider<ObservationRegistry> registry) {
 		this.properties = properties;
+		this.commands = new RequestObservations(properties.isObserveCommands()
+				? registry.getIfAvailable(() -> ObservationRegistry.NOOP) : ObservationRegistry.NOOP);
 		this.strings = new StringCommands(store);
 		this.keys = new KeyCommands(store);
 		this.server = new ServerCommands(store, this.connected::get);
@@ -77,9 +88,16 @@ public class RedisHandler implements Handler {
 		}
 	}
 
-	/** Runs one command and writes its reply; returns whether the client asked to quit. */
+	/** Runs one command and writes its reply, observed under its name; returns whether the client asked to quit. */
 	private boolean execute(List<byte[]> command, RespWriter writer, ClientInfo client) throws IOException {
 		Command name = Command.of(command.get(0));
+		// never the name a client sent: an unknown one would be a new tag value per typo
+		String observed = (name != null) ? name.lowerCase() : "unknown";
+		return this.commands.observe(observed, () -> execute(name, command, writer, client));
+	}
+
+	private boolean execute(@Nullable Command name, List<byte[]> command, RespWriter writer, ClientInfo client)
+			throws IOException {
 		if (name == null) {
 			unknown(command, writer);
 			return false;

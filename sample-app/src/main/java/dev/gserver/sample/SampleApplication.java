@@ -2,13 +2,17 @@ package dev.gserver.sample;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+
+import dev.gserver.DatagramHandler;
 
 /**
  * Two servers in one application: a Redis-compatible key-value server ({@link RedisHandler}, the
  * default server, {@code gserver.*}, port 6380) and a chat room ({@link ChatHandler}, the server
  * {@code gserver.servers.chat}, port 6381, which finds the bean {@code chatHandler} by its name).
+ * With {@code sample.udp-echo=true} a UDP echo server joins them ({@code gserver.udp.port}).
  */
 @SpringBootApplication
 @EnableConfigurationProperties(SampleProperties.class)
@@ -17,6 +21,13 @@ public class SampleApplication {
 	@Bean
 	ChatHandler chatHandler(SampleProperties properties) {
 		return new ChatHandler(Math.toIntExact(properties.getChat().getMaxLineLength().toBytes()));
+	}
+
+	/** Sends every datagram back to its sender: the UDP server {@code gserverUdp}, when asked for. */
+	@Bean
+	@ConditionalOnBooleanProperty("sample.udp-echo")
+	DatagramHandler udpEchoHandler() {
+		return (datagram) -> datagram.reply(datagram.getData());
 	}
 
 	public static void main(String[] args) {

@@ -20,8 +20,37 @@ public class SampleProperties {
 	 */
 	private DataSize maxRequestSize = DataSize.ofGigabytes(1);
 
+	/**
+	 * Whether each Redis command is a "gserver.request" observation (a timer per command, and a
+	 * span with Micrometer Tracing), a child of its connection's "gserver.connection"
+	 * observation. Off, a command costs no more than a check.
+	 */
+	private boolean observeCommands;
+
+	/**
+	 * Whether to run a UDP echo server too (the server 'gserverUdp', on 'gserver.udp.port'): it
+	 * sends every datagram back to its sender.
+	 */
+	private boolean udpEcho;
+
 	/** The chat room's settings. */
 	private final Chat chat = new Chat();
+
+	public boolean isObserveCommands() {
+		return this.observeCommands;
+	}
+
+	public void setObserveCommands(boolean observeCommands) {
+		this.observeCommands = observeCommands;
+	}
+
+	public boolean isUdpEcho() {
+		return this.udpEcho;
+	}
+
+	public void setUdpEcho(boolean udpEcho) {
+		this.udpEcho = udpEcho;
+	}
 
 	public DataSize getMaxRequestSize() {
 		return this.maxRequestSize;

@@ -40,6 +40,22 @@ class ActuatorTest {
 	@Qualifier("gserver")
 	private StreamServer server;
 
+	/**
+	 * Each connection is a gserver.connection observation, for spans; its meter is
+	 * gserver.handler.duration, so Spring Boot's meter handler makes no second timer of it.
+	 */
+	@Test
+	void theConnectionObservationAddsNoSeriesToTheScrape() throws Exception {
+		try (Jedis jedis = new Jedis("127.0.0.1", this.port)) {
+			assertThat(jedis.ping()).isEqualTo("PONG");
+		}
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> get("/actuator/prometheus").body()
+				.contains("gserver_handler_duration_seconds_count{name=\"gserver\",outcome=\"success\"}"));
+		// a meter handler would have started the active-connection timer as the connection began
+		assertThat(get("/actuator/prometheus").body()).doesNotContain("gserver_connection_");
+	}
+
 	@Test
 	void healthFollowsTheDrainSwitchOfTheEndpoint() throws Exception {
 		assertThat(get("/actuator/health/gserver").body()).contains("\"status\":\"UP\"");
