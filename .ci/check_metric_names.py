@@ -20,7 +20,8 @@ SOURCES = ["README.md", "docs/*.md", "sample-app/README.md", "sample-app/monitor
            "sample-app/monitoring/*.json"]
 METER_TABLE = "docs/observability.md"
 PROMETHEUS_NAME = re.compile(r"\bgserver_[a-z0-9_]*[a-z0-9]\b")
-METER_ROW = re.compile(r"^\| `(gserver(?:\.[a-z]+)+)` \|")
+# a row of the meter table: its name, then its type (other tables hold MDC keys, series counts)
+METER_ROW = re.compile(r"^\| `(gserver(?:\.[a-z]+)+)` \| (?:counter|gauge|timer)\b")
 
 
 def scraped_names(path):
