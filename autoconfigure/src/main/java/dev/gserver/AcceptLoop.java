@@ -92,10 +92,16 @@ final class AcceptLoop<C extends Client> {
 	private void run(Selector selector, SelectionKey key) {
 		try {
 			while (selector.isOpen()) {
-				selector.select(updateInterest(key));
-				// a key's ready set goes stale once handled: only a key selected by this very select counts
-				if (selector.selectedKeys().remove(key) && key.interestOps() != 0) {
-					acceptReady();
+				try {
+					selector.select(updateInterest(key));
+					// a key's ready set goes stale once handled: only a key selected by this very select counts
+					if (selector.selectedKeys().remove(key) && key.interestOps() != 0) {
+						acceptReady();
+					}
+				}
+				catch (VirtualMachineError ex) {
+					// the heap (or a stack) ran out for a moment, here or in a handler: the listener is intact
+					acceptFailed(ex);
 				}
 			}
 		}
@@ -147,7 +153,7 @@ final class AcceptLoop<C extends Client> {
 			try {
 				client = acceptOne();
 			}
-			catch (Exception ex) {
+			catch (Exception | VirtualMachineError ex) {
 				this.server.releaseSlot(reserved);
 				acceptFailed(ex);
 				return;
@@ -186,7 +192,8 @@ final class AcceptLoop<C extends Client> {
 		}
 	}
 
-	private void acceptFailed(Exception error) {
+	/** A failed accept: fatal when the listener is gone, else a pause, as a {@link VirtualMachineError} is too. */
+	private void acceptFailed(Throwable error) {
 		if (!getState().isOpen()) {
 			return;
 		}

@@ -6,8 +6,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectableChannel;
 import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A UDP server: gevent's {@code DatagramServer}. Each received datagram is handed to a
@@ -17,7 +20,12 @@ import org.jspecify.annotations.Nullable;
  */
 public class DatagramServer extends BaseServer<Datagram, DatagramHandler> {
 
-	/** How many bytes of a datagram are read unless set: gevent's {@code recvfrom(8192)}. */
+	private static final Logger logger = LoggerFactory.getLogger(DatagramServer.class);
+
+	/**
+	 * The longest datagram handled unless set, as gevent's {@code recvfrom(8192)}; a longer one is
+	 * dropped and counted ({@link #getTruncatedCount()}), where gevent would cut it short.
+	 */
 	public static final int DEFAULT_BUFFER_SIZE = 8192;
 
 	/** The largest UDP payload over IPv4. */
@@ -27,6 +35,8 @@ public class DatagramServer extends BaseServer<Datagram, DatagramHandler> {
 
 	/** Receives on the accept thread only; each datagram is then copied out for its handler. */
 	private @Nullable ByteBuffer receiveBuffer;
+
+	private final LongAdder truncated = new LongAdder();
 
 	public DatagramServer(String address, @Nullable DatagramHandler handler) {
 		this(address, handler, Spawn.DEFAULT);
@@ -50,8 +60,8 @@ public class DatagramServer extends BaseServer<Datagram, DatagramHandler> {
 	}
 
 	/**
-	 * Sets how many bytes of each datagram are read; longer ones are truncated, as recvfrom does.
-	 * 8192 by default, at most 65507.
+	 * Sets the longest datagram handled, in bytes; a longer one is dropped and counted, not cut
+	 * short as {@code recvfrom} would. 8192 by default, at most 65507.
 	 */
 	public void setBufferSize(int bufferSize) {
 		if (bufferSize < 1 || bufferSize > MAX_BUFFER_SIZE) {
@@ -83,23 +93,40 @@ public class DatagramServer extends BaseServer<Datagram, DatagramHandler> {
 		return Listeners.bindDatagram(getAddress(), isReuseAddress());
 	}
 
+	/**
+	 * Returns how many datagrams were longer than {@link #getBufferSize()}: dropped unhandled and
+	 * counted, where {@code recvfrom} would have cut them short without a word.
+	 */
+	public long getTruncatedCount() {
+		return this.truncated.sum();
+	}
+
 	@Override
 	protected @Nullable Datagram doRead() throws IOException {
+		// one byte more than the buffer size: a datagram that fills it was longer than allowed
+		int capacity = this.bufferSize + 1;
 		ByteBuffer buffer = this.receiveBuffer;
-		if (buffer == null || buffer.capacity() != this.bufferSize) {
-			buffer = ByteBuffer.allocateDirect(this.bufferSize);
+		if (buffer == null || buffer.capacity() != capacity) {
+			buffer = ByteBuffer.allocateDirect(capacity);
 			this.receiveBuffer = buffer;
 		}
-		buffer.clear();
-		SocketAddress sender = ((DatagramChannel) requireListener()).receive(buffer);
-		if (sender == null) {
-			return null;
+		while (true) {
+			buffer.clear();
+			SocketAddress sender = ((DatagramChannel) requireListener()).receive(buffer);
+			if (sender == null) {
+				return null;
+			}
+			buffer.flip();
+			getCounters().received.add(buffer.remaining());
+			if (buffer.remaining() <= this.bufferSize) {
+				byte[] data = new byte[buffer.remaining()];
+				buffer.get(data);
+				return new Datagram(data, sender, this);
+			}
+			this.truncated.increment();
+			logger.debug("{}: dropped a datagram from {} longer than its buffer size ({} bytes)", this, sender,
+					this.bufferSize);
 		}
-		buffer.flip();
-		byte[] data = new byte[buffer.remaining()];
-		buffer.get(data);
-		getCounters().received.add(data.length);
-		return new Datagram(data, sender, this);
 	}
 
 	@Override

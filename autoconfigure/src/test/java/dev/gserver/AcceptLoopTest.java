@@ -101,6 +101,29 @@ class AcceptLoopTest {
 		assertThat(server.getAcceptState()).isEqualTo(AcceptState.CLOSED);
 	}
 
+	/** An OutOfMemoryError on the accept thread passes: the listener is intact, so it is a pause, not the end. */
+	@Test
+	void anOutOfMemoryErrorOnTheAcceptThreadBacksOffAndTheServerGoesOn() throws Exception {
+		FailingAcceptServer server = new FailingAcceptServer();
+		server.setMinDelay(Duration.ofMillis(10));
+		OutOfMemoryError outOfMemory = new OutOfMemoryError("Java heap space (thrown by the test)");
+		server.failNextAccept(outOfMemory);
+		this.servers.start(server);
+		try (LogCapture log = new LogCapture(BaseServer.class).start()) {
+			assertThat(Clients.request(server.getServerPort(), "")).isEqualTo("PONG");
+			assertThat(log.events()).anySatisfy((event) -> {
+				assertThat(event.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+				assertThat(event.getFormattedMessage()).contains("accept failed").contains("OutOfMemoryError");
+			});
+		}
+		assertThat(server.isStarted()).isTrue();
+		assertThat(server.getFatalError()).isNull();
+		assertThat(this.events.acceptErrors).containsExactly(outOfMemory);
+		assertThat(this.events.acceptErrorsFatal).containsExactly(false);
+		assertThat(this.events.delays).containsExactly(Duration.ofMillis(10));
+		assertThat(server.getAcceptState()).isEqualTo(AcceptState.ACCEPTING);
+	}
+
 	@Test
 	void fatalAcceptErrorClosesTheServer() throws Exception {
 		FailingAcceptServer server = new FailingAcceptServer();

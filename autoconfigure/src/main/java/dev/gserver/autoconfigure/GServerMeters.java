@@ -75,6 +75,13 @@ class GServerMeters implements ServerEventListener {
 			.baseUnit(unit)
 			.tags(this.tags)
 			.register(registry);
+		if (server instanceof DatagramServer datagrams) {
+			FunctionCounter.builder("gserver.datagrams.truncated", datagrams, DatagramServer::getTruncatedCount)
+				.description("Datagrams longer than the buffer size, dropped unhandled")
+				.baseUnit(unit)
+				.tags(this.tags)
+				.register(registry);
+		}
 		// both reasons up front, so that an alert on the rate has a series at 0 before the first;
 		// datagrams have no connection to time out
 		this.timedOutIdle = udp ? null : timedOutCounter(ServerEventListener.TIMED_OUT_IDLE);

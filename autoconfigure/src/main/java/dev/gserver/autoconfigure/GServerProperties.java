@@ -119,7 +119,8 @@ public class GServerProperties extends StreamServerProperties implements Validat
 		private Spawn spawn = Spawn.DEFAULT;
 
 		/**
-		 * How many bytes of each datagram are read; longer ones are truncated. At most 65507.
+		 * The longest datagram handled, in bytes; a longer one is dropped and counted in
+		 * 'gserver.datagrams.truncated'. At most 65507.
 		 */
 		private int bufferSize = 8192;
 

@@ -59,6 +59,12 @@ class GServerUdpTest {
 					.isEqualTo(1);
 				assertThat(registry.get("gserver.bytes.received").tag("name", "gserverUdp").functionCounter().count())
 					.isEqualTo(5);
+				assertThat(registry.get("gserver.datagrams.truncated").tag("name", "gserverUdp").functionCounter().count())
+					.isZero();
+				// 601 bytes, over the 512 set above: dropped, so the first answer is the next datagram's
+				assertThat(exchange(port, "x".repeat(601), "short")).isEqualTo("short");
+				assertThat(registry.get("gserver.datagrams.truncated").tag("name", "gserverUdp").functionCounter().count())
+					.isEqualTo(1);
 			});
 		}
 
@@ -106,11 +112,14 @@ class GServerUdpTest {
 			});
 	}
 
-	private static String exchange(int port, String message) throws Exception {
+	/** Sends each message in order from one socket, and returns the first answer. */
+	private static String exchange(int port, String... messages) throws Exception {
 		try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
 			client.setSoTimeout(10_000);
-			byte[] bytes = message.getBytes(StandardCharsets.US_ASCII);
-			client.send(new DatagramPacket(bytes, bytes.length, InetAddress.getByName("127.0.0.1"), port));
+			for (String message : messages) {
+				byte[] bytes = message.getBytes(StandardCharsets.US_ASCII);
+				client.send(new DatagramPacket(bytes, bytes.length, InetAddress.getByName("127.0.0.1"), port));
+			}
 			DatagramPacket answer = new DatagramPacket(new byte[1024], 1024);
 			client.receive(answer);
 			return new String(answer.getData(), 0, answer.getLength(), StandardCharsets.US_ASCII);
