@@ -1,5 +1,6 @@
 package dev.gserver;
 
+import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -11,6 +12,8 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.UnresolvedAddressException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -25,6 +28,22 @@ final class Listeners {
 	private static final Logger logger = LoggerFactory.getLogger(Listeners.class);
 
 	private Listeners() {
+	}
+
+	/**
+	 * Returns the most connections the system queues on a listener ({@code net.core.somaxconn}),
+	 * or {@code fallback} where that cannot be read (not Linux).
+	 */
+	static int systemBacklog(int fallback) {
+		// a line at a time: /proc files report a size of 0, and a whole-file read may stop short
+		try (BufferedReader reader = Files.newBufferedReader(Path.of("/proc/sys/net/core/somaxconn"))) {
+			String line = reader.readLine();
+			int limit = (line != null) ? Integer.parseInt(line.trim()) : 0;
+			return (limit > 0) ? limit : fallback;
+		}
+		catch (IOException | NumberFormatException | SecurityException ex) {
+			return fallback;
+		}
 	}
 
 	/**

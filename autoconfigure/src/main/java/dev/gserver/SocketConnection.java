@@ -147,8 +147,9 @@ public final class SocketConnection implements Connection, Client {
 		Socket plain = this.channel.socket();
 		try {
 			int timeout = plain.getSoTimeout();
-			plain.setSoTimeout(Durations.toSocketTimeout(proxyProtocol.getTimeout()));
-			ProxyHeader header = proxyProtocol.read(plain.getInputStream(), remoteAddress(this.channel));
+			// a deadline for the whole header, not a wait per read that every trickled byte restarts
+			long deadline = System.nanoTime() + proxyProtocol.getTimeout().toNanos();
+			ProxyHeader header = proxyProtocol.read(new DeadlineInputStream(plain, deadline), remoteAddress(this.channel));
 			plain.setSoTimeout(timeout);
 			if (header != null) {
 				byte[] consumed = header.getConsumed();

@@ -27,8 +27,13 @@ import dev.gserver.proxy.ProxyProtocolMode;
  */
 public class StreamServer extends StreamSettings {
 
-	/** The listen backlog unless set: gevent's {@code backlog = 128}. */
-	public static final int DEFAULT_BACKLOG = 128;
+	/**
+	 * The listen backlog unless set: the system's own limit ({@code net.core.somaxconn} on Linux,
+	 * 4096 since Linux 5.4), as Netty takes it, or redis's 511 where it cannot be read. gevent's 128
+	 * overflows at the first burst: connections beyond it wait a SYN retry (a second) before they
+	 * are even queued (docs/performance.md, Bursts).
+	 */
+	public static final int DEFAULT_BACKLOG = Listeners.systemBacklog(511);
 
 	/**
 	 * The write timeout unless set: nginx's {@code send_timeout}, which has the same meaning (a

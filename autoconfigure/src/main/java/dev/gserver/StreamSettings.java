@@ -55,7 +55,8 @@ abstract class StreamSettings extends BaseServer<SocketConnection, Handler> {
 	}
 
 	/**
-	 * Sets how many connections the kernel queues before they are accepted; 128 by default.
+	 * Sets how many connections the kernel queues before they are accepted;
+	 * {@link StreamServer#DEFAULT_BACKLOG}, the system's limit, by default.
 	 * @throws IllegalArgumentException when the server was given a bound listener, as gevent does
 	 */
 	public void setBacklog(int backlog) {

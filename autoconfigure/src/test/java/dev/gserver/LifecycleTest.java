@@ -7,6 +7,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,6 +47,35 @@ class LifecycleTest {
 		return this.servers.start(new StreamServer("127.0.0.1:0", handler, spawn));
 	}
 
+	/**
+	 * The default backlog holds a burst: 600 connects complete (queued by the kernel) while the
+	 * server accepts nothing, where gevent's 128 would leave the rest waiting for a SYN retry.
+	 */
+	@Test
+	void theDefaultBacklogHoldsABurstOfConnectsWhileNothingIsAccepted() throws Exception {
+		int burst = 600;
+		Assumptions.assumeTrue(StreamServer.DEFAULT_BACKLOG >= burst,
+				"this system's listen queue limit (net.core.somaxconn) is below " + burst);
+		StreamServer server = started(Handlers::pong, Spawn.DEFAULT);
+		server.stopAccepting();
+		List<Socket> clients = new ArrayList<>();
+		try {
+			for (int i = 0; i < burst; i++) {
+				Socket client = new Socket();
+				clients.add(client);
+				// a connect past a full queue waits a second for its SYN retry: 500 ms tells
+				client.connect(new InetSocketAddress("127.0.0.1", server.getServerPort()), 500);
+			}
+			server.startAccepting();
+			assertThat(clients.get(burst - 1).getInputStream().readAllBytes()).asString().isEqualTo("PONG");
+		}
+		finally {
+			for (Socket client : clients) {
+				client.close();
+			}
+		}
+	}
+
 	@Test
 	void defaultsAreGevents() {
 		StreamServer server = server(Handlers::pong, Spawn.DEFAULT);
@@ -51,7 +83,8 @@ class LifecycleTest {
 		assertThat(server.getMinDelay()).isEqualTo(Duration.ofMillis(10));
 		assertThat(server.getMaxDelay()).isEqualTo(Duration.ofSeconds(1));
 		assertThat(server.getStopTimeout()).isEqualTo(Duration.ofSeconds(1));
-		assertThat(server.getBacklog()).isEqualTo(128);
+		// decided unlike gevent's 128: the system's own limit, which a burst of connects does not overflow
+		assertThat(server.getBacklog()).isEqualTo(StreamServer.DEFAULT_BACKLOG);
 		assertThat(server.isReuseAddress()).isTrue();
 		assertThat(server.getSpawn()).isSameAs(Spawn.DEFAULT);
 		assertThat(server.isStarted()).isFalse();

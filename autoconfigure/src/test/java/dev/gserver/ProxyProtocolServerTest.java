@@ -146,6 +146,37 @@ class ProxyProtocolServerTest {
 		assertThat(this.events.started).hasValue(0);
 	}
 
+	/**
+	 * The timeout bounds the whole header: a header trickled a byte every 100 ms (each read well
+	 * within 500 ms) is cut at 500 ms, not read on for the 4 s it would take.
+	 */
+	@Test
+	void aTrickledHeaderIsCutAtTheTimeoutHoweverItsBytesArePaced() throws Exception {
+		StreamServer server = start(ProxyProtocolMode.REQUIRED);
+		server.setProxyProtocol(server.getProxyProtocol().withTimeout(Duration.ofMillis(500)));
+		byte[] header = ascii(V1_TCP4);
+		long started = System.nanoTime();
+		try (Socket trickling = Clients.connect(server.getServerPort())) {
+			java.io.OutputStream out = trickling.getOutputStream();
+			try {
+				for (byte b : header) {
+					out.write(b);
+					out.flush();
+					Thread.sleep(100); // pacing the slow client under test, not synchronisation
+				}
+			}
+			catch (java.io.IOException ex) {
+				// the server closed the connection under the writes: what is expected
+			}
+			await().atMost(PATIENCE).until(() -> !this.events.proxyRejections.isEmpty());
+		}
+		long tookMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+		assertThat(this.events.proxyRejections).containsExactly("timeout");
+		// 45 bytes at 100 ms each would take 4.5 s to arrive
+		assertThat(tookMillis).isLessThan(4_000);
+		assertThat(this.events.started).hasValue(0);
+	}
+
 	@Test
 	void optionalHeaderMayBeAbsentAndTheBytesReadLookingForItReachTheHandler() throws Exception {
 		StreamServer server = start(ProxyProtocolMode.OPTIONAL);

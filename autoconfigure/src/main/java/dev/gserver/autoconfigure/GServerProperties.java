@@ -119,7 +119,7 @@ public class GServerProperties extends StreamServerProperties implements Validat
 		private Spawn spawn = Spawn.DEFAULT;
 
 		/**
-		 * The longest datagram handled, in bytes; a longer one is dropped and counted in
+		 * Longest datagram handled, in bytes; a longer one is dropped and counted in
 		 * 'gserver.datagrams.truncated'. At most 65507.
 		 */
 		private int bufferSize = 8192;

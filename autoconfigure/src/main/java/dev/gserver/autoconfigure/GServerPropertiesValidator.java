@@ -51,7 +51,7 @@ final class GServerPropertiesValidator implements Validator {
 		if (server.getMaxConnections() < 0) {
 			errors.rejectValue("maxConnections", "range", "must be 0 (no limit) or positive");
 		}
-		if (server.getBacklog() < 1) {
+		if (server.getBacklog() != null && server.getBacklog() < 1) {
 			errors.rejectValue("backlog", "range", "must be at least 1");
 		}
 		rejectNegative(errors, "minDelay", server.getMinDelay());

@@ -98,9 +98,10 @@ public class StreamServerProperties {
 	private Duration stopTimeout = Duration.ofSeconds(1);
 
 	/**
-	 * Length of the kernel's queue of connections not yet accepted.
+	 * Length of the kernel's queue of connections not yet accepted. The system's own limit when
+	 * not set (net.core.somaxconn: 4096 on Linux 5.4+), or 511 where it cannot be read.
 	 */
-	private int backlog = 128;
+	private Integer backlog;
 
 	/**
 	 * Whether to set SO_REUSEADDR on the listener, so that a restart can bind while old
@@ -239,11 +240,11 @@ public class StreamServerProperties {
 		this.stopTimeout = stopTimeout;
 	}
 
-	public int getBacklog() {
+	public Integer getBacklog() {
 		return this.backlog;
 	}
 
-	public void setBacklog(int backlog) {
+	public void setBacklog(Integer backlog) {
 		this.backlog = backlog;
 	}
 
