@@ -101,7 +101,7 @@ public class StreamServerProperties {
 	 * Length of the kernel's queue of connections not yet accepted. The system's own limit when
 	 * not set (net.core.somaxconn: 4096 on Linux 5.4+), or 511 where it cannot be read.
 	 */
-	private Integer backlog;
+	private @Nullable Integer backlog;
 
 	/**
 	 * Whether to set SO_REUSEADDR on the listener, so that a restart can bind while old
@@ -240,11 +240,11 @@ public class StreamServerProperties {
 		this.stopTimeout = stopTimeout;
 	}
 
-	public Integer getBacklog() {
+	public @Nullable Integer getBacklog() {
 		return this.backlog;
 	}
 
-	public void setBacklog(Integer backlog) {
+	public void setBacklog(@Nullable Integer backlog) {
 		this.backlog = backlog;
 	}
 
