@@ -208,6 +208,22 @@ reuse_port() {
 	wait "$b" || true
 }
 
+# HAProxy in front of two samples (a, b) with PROXY v2 and a readiness check every 200 ms:
+# haproxy_config FILE FRONT_PORT A_PORT A_HTTP B_PORT B_HTTP FALL GLOBAL_EXTRA DEFAULTS_EXTRA
+haproxy_config() {
+	{
+		printf 'global\n    maxconn 2000\n'
+		[ -z "$8" ] || printf '    %s\n' "$8"
+		printf 'defaults\n    mode tcp\n    timeout connect 2s\n    timeout client 60s\n    timeout server 60s\n'
+		[ -z "$9" ] || printf '    %s\n' "$9"
+		printf '    retries 3\n    option redispatch\n'
+		printf 'frontend redis\n    bind 127.0.0.1:%s\n    default_backend samples\n' "$2"
+		printf 'backend samples\n    balance roundrobin\n    option httpchk GET /actuator/health/readiness\n'
+		printf '    http-check expect status 200\n    default-server inter 200ms fall %s rise 2 send-proxy-v2\n' "$7"
+		printf '    server a 127.0.0.1:%s check port %s\n    server b 127.0.0.1:%s check port %s\n' "$3" "$4" "$5" "$6"
+	} >"$1"
+}
+
 # ---- 4. HAProxy, PROXY protocol v2, drain ---------------------------------------------------------
 behind_haproxy() {
 	local front pa pb ha hb a b haproxy status result requests=1000 clients=50
@@ -225,27 +241,7 @@ behind_haproxy() {
 	wait_http_ready "$hb" "$b"
 	# without a header, a client that reaches an instance directly is closed
 	[ "$(redis-cli -p "$pa" ping 2>/dev/null || true)" != PONG ] || fail "an instance answered a client without a PROXY header"
-	cat >"$WORK/haproxy.cfg" <<-CONFIG
-	global
-	    maxconn 2000
-	defaults
-	    mode tcp
-	    timeout connect 2s
-	    timeout client 60s
-	    timeout server 60s
-	    retries 3
-	    option redispatch
-	frontend redis
-	    bind 127.0.0.1:$front
-	    default_backend samples
-	backend samples
-	    balance roundrobin
-	    option httpchk GET /actuator/health/readiness
-	    http-check expect status 200
-	    default-server inter 200ms fall 1 rise 2 send-proxy-v2
-	    server a 127.0.0.1:$pa check port $ha
-	    server b 127.0.0.1:$pb check port $hb
-	CONFIG
+	haproxy_config "$WORK/haproxy.cfg" "$front" "$pa" "$ha" "$pb" "$hb" 1 "" ""
 	haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
 	haproxy=$!
 	PIDS+=("$haproxy")
@@ -289,30 +285,9 @@ drain_behind_haproxy() {
 	local proxied=(--gserver.proxy-protocol.mode=required --gserver.proxy-protocol.trusted=127.0.0.1/32 --gserver.stop-timeout=1s)
 	start_sample drain-b "$pb" "$hb" "${proxied[@]}"
 	b=$STARTED
-	cat >"$WORK/haproxy-5.cfg" <<-CONFIG
-	global
-	    maxconn 2000
-	    stats socket $stats mode 600 level admin
-	defaults
-	    mode tcp
-	    timeout connect 2s
-	    timeout client 60s
-	    timeout server 60s
-	    # a slow answer on a loaded machine is no failed check; a 503 still counts at once
-	    timeout check 2s
-	    retries 3
-	    option redispatch
-	frontend redis
-	    bind 127.0.0.1:$front
-	    default_backend samples
-	backend samples
-	    balance roundrobin
-	    option httpchk GET /actuator/health/readiness
-	    http-check expect status 200
-	    default-server inter 200ms fall 2 rise 2 send-proxy-v2
-	    server a 127.0.0.1:$pa check port $ha
-	    server b 127.0.0.1:$pb check port $hb
-	CONFIG
+	# a slow answer on a loaded machine is no failed check; a 503 still counts at once
+	haproxy_config "$WORK/haproxy-5.cfg" "$front" "$pa" "$ha" "$pb" "$hb" 2 \
+		"stats socket $stats mode 600 level admin" "timeout check 2s"
 	haproxy -db -f "$WORK/haproxy-5.cfg" >"$WORK/haproxy-5.log" 2>&1 &
 	haproxy=$!
 	PIDS+=("$haproxy")
