@@ -118,9 +118,8 @@ def run_client(index, args, totals, first_reply, stop):
     totals.add("clients_finished")
 
 
-def load(args):
-    totals = Totals()
-    stop = threading.Event()
+def start_clients(target, args, totals, stop):
+    """Starts args.clients threads running target; writes args.go_file once each has had a first reply."""
     lock = threading.Lock()
     replied = [0]
 
@@ -131,10 +130,17 @@ def load(args):
                 with open(args.go_file, "w") as f:
                     f.write("go\n")
 
-    threads = [threading.Thread(target=run_client, args=(n, args, totals, first_reply, stop), daemon=True)
+    threads = [threading.Thread(target=target, args=(n, args, totals, first_reply, stop), daemon=True)
                for n in range(args.clients)]
     for t in threads:
         t.start()
+    return threads
+
+
+def load(args):
+    totals = Totals()
+    stop = threading.Event()
+    threads = start_clients(run_client, args, totals, stop)
     end = time.monotonic() + args.deadline
     for t in threads:
         t.join(max(0.0, end - time.monotonic()))
@@ -179,20 +185,7 @@ def run_fresh_client(index, args, totals, first_reply, stop):
 def fresh(args):
     totals = Totals()
     stop = threading.Event()
-    lock = threading.Lock()
-    replied = [0]
-
-    def first_reply():
-        with lock:
-            replied[0] += 1
-            if replied[0] == args.clients and args.go_file:
-                with open(args.go_file, "w") as f:
-                    f.write("go\n")
-
-    threads = [threading.Thread(target=run_fresh_client, args=(n, args, totals, first_reply, stop), daemon=True)
-               for n in range(args.clients)]
-    for t in threads:
-        t.start()
+    threads = start_clients(run_fresh_client, args, totals, stop)
     end = time.monotonic() + args.deadline
     while not os.path.exists(args.stop_file) and time.monotonic() < end:
         time.sleep(0.05)
