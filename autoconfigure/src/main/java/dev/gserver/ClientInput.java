@@ -7,6 +7,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLHandshakeException;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,6 +49,17 @@ final class ClientInput extends FilterInputStream {
 
 	@Override
 	public int read(byte[] buffer, int offset, int length) throws IOException {
+		try {
+			return timedRead(buffer, offset, length);
+		}
+		catch (SSLHandshakeException ex) {
+			// a handshake after the first one on a secured connection: the client asked to renegotiate
+			this.connection.renegotiationRefused(ex);
+			throw ex;
+		}
+	}
+
+	private int timedRead(byte[] buffer, int offset, int length) throws IOException {
 		if (this.timeoutSocket == null) {
 			return counted(this.in.read(buffer, offset, length));
 		}

@@ -10,16 +10,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The write deadlines of one {@link StreamServer}: a watchdog thread, named
+ * The write and handshake deadlines of one {@link StreamServer}: a watchdog thread, named
  * {@code <name>[<address>]-deadlines}, that closes a connection whose write has been blocked
  * for the write timeout, or for the idle timeout with nothing read meanwhile (no progress either
- * way). Java's blocking socket writes have no timeout, and closing the channel is what unblocks
- * one: the handler's write then fails, and the connection counts as timed out.
+ * way), and one whose TLS handshake is not done within the handshake timeout. Java's blocking
+ * socket writes have no timeout, and a socket's read timeout restarts with every byte (a client
+ * trickling its ClientHello would never reach it); closing the channel is what ends either: the
+ * blocked call fails, and the connection counts as timed out.
  * <p>
- * Writes only stamp their connection ({@link ClientOutput}); nothing is allocated or signalled
- * per write. The thread scans the server's connections and parks until the earliest moment a
- * write could expire: the earliest expiry among writes in progress, or one shortest timeout from
- * now, since a write starting later cannot expire sooner. It never spins: the wait is at least
+ * Writes and handshakes only stamp their connection ({@link ClientOutput},
+ * {@link SocketConnection#handshakeDeadline}); nothing is allocated or signalled per write. The
+ * thread scans the server's connections and parks until the earliest moment one could expire:
+ * the earliest expiry among those in progress, or one shortest timeout from now, since one
+ * starting later cannot expire sooner. It never spins: the wait is at least
  * {@link #slack} (1/64 of the shortest timeout, 10 ms to 1 s), which is also how late a deadline
  * may be enforced, so that many connections expiring at nearly the same time cost one scan.
  * <p>
@@ -60,6 +63,8 @@ final class Deadlines implements Runnable, Consumer<SocketConnection> {
 
 	private long idleNanos;
 
+	private long handshakeNanos;
+
 	Deadlines(StreamServer server) {
 		this.server = server;
 	}
@@ -67,6 +72,11 @@ final class Deadlines implements Runnable, Consumer<SocketConnection> {
 	/** Returns {@link System#nanoTime()}, never 0: 0 means "not set" in the connections' stamps. */
 	static long now() {
 		return System.nanoTime() | 1;
+	}
+
+	/** Returns when {@code timeout} from {@code from} ends, in {@link #now()} terms: never 0. */
+	static long deadline(long from, Duration timeout) {
+		return (from + nanos(timeout)) | 1;
 	}
 
 	/** Starts the thread, or keeps the one still watching the handlers of an earlier start. */
@@ -165,18 +175,20 @@ final class Deadlines implements Runnable, Consumer<SocketConnection> {
 	}
 
 	/**
-	 * Closes the connections whose write expired, and returns how long to wait before the next
-	 * scan; -1 when no deadline is set, so that only a change wakes the thread.
+	 * Closes the connections whose write or handshake expired, and returns how long to wait before
+	 * the next scan; -1 when no deadline is set, so that only a change wakes the thread.
 	 */
 	private long scan() {
 		long write = nanos(this.server.getWriteTimeout());
 		long idle = nanos(this.server.getIdleTimeout());
-		if (write == 0 && idle == 0) {
+		long handshake = this.server.isSecure() ? nanos(this.server.getHandshakeTimeout()) : 0;
+		long shortest = shortest(shortest(write, idle), handshake);
+		if (shortest == 0) {
 			return -1;
 		}
-		long shortest = (write == 0) ? idle : (idle == 0) ? write : Math.min(write, idle);
 		this.writeNanos = write;
 		this.idleNanos = idle;
+		this.handshakeNanos = handshake;
 		this.scanNow = System.nanoTime();
 		this.nextExpiry = this.scanNow + shortest;
 		this.server.forEachClient(this);
@@ -184,9 +196,26 @@ final class Deadlines implements Runnable, Consumer<SocketConnection> {
 		return Math.max(slack, this.nextExpiry - System.nanoTime());
 	}
 
-	/** Checks one connection's write in progress, if any. */
+	/** The shorter of two timeouts, 0 standing for none. */
+	private static long shortest(long one, long other) {
+		return (one == 0) ? other : (other == 0) ? one : Math.min(one, other);
+	}
+
+	/** Checks one connection's handshake or write in progress, if any. */
 	@Override
 	public void accept(SocketConnection connection) {
+		long handshakeDeadline = connection.handshakeDeadline;
+		if (handshakeDeadline != 0 && this.handshakeNanos > 0) {
+			if (this.scanNow - handshakeDeadline < 0) {
+				this.nextExpiry = earliest(this.nextExpiry, handshakeDeadline);
+			}
+			else if (connection.handshakeDeadline == handshakeDeadline) {
+				logger.debug("Closing {} of {}: its TLS handshake took longer than {} ms", connection, this.server,
+						TimeUnit.NANOSECONDS.toMillis(this.handshakeNanos));
+				connection.handshakeTimedOut();
+			}
+			return;
+		}
 		long since = connection.writeSince;
 		if (since == 0) {
 			return;
@@ -205,9 +234,7 @@ final class Deadlines implements Runnable, Consumer<SocketConnection> {
 
 	private boolean expired(SocketConnection connection, long since, long expiry, String reason) {
 		if (this.scanNow - expiry < 0) {
-			if (expiry - this.nextExpiry < 0) {
-				this.nextExpiry = expiry;
-			}
+			this.nextExpiry = earliest(this.nextExpiry, expiry);
 			return false;
 		}
 		// the same write still waits: it did not move since it was looked at
@@ -217,6 +244,10 @@ final class Deadlines implements Runnable, Consumer<SocketConnection> {
 			connection.timedOut(reason);
 		}
 		return true;
+	}
+
+	private static long earliest(long one, long other) {
+		return (other - one < 0) ? other : one;
 	}
 
 	private static long nanos(Duration timeout) {

@@ -72,9 +72,11 @@ public interface ServerEventListener {
 	}
 
 	/**
-	 * A client failed its TLS handshake and was closed; its handler never ran.
+	 * A client failed its TLS handshake and was closed; its handler never ran. Or, with the reason
+	 * {@code renegotiation}, a secured client asked for another handshake and was closed under its
+	 * handler.
 	 * @param reason why, in a few fixed words: {@code timeout}, {@code closed}, {@code certificate},
-	 * {@code protocol} or {@code other}
+	 * {@code protocol}, {@code renegotiation} or {@code other}
 	 */
 	default void tlsHandshakeFailed(String reason) {
 	}

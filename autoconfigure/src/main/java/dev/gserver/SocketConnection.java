@@ -89,6 +89,13 @@ public final class SocketConnection implements Connection, Client {
 	/** When a read last brought bytes; when the connection was accepted before that. */
 	private volatile long lastRead;
 
+	/**
+	 * When the TLS handshake in progress must be done by, in {@link Deadlines#now()} terms; 0 while
+	 * none is in progress. The watchdog cuts a connection still handshaking then: a read timeout
+	 * alone would let a client trickling its ClientHello hold the connection for ever.
+	 */
+	volatile long handshakeDeadline;
+
 	private @Nullable OutputStream out;
 
 	private SocketConnection(SocketChannel channel, Counters counters, ServerEventListener events,
@@ -177,7 +184,8 @@ public final class SocketConnection implements Connection, Client {
 		}
 		byte[] consumed = this.replay;
 		this.replay = null;
-		long started = System.nanoTime();
+		long started = Deadlines.now();
+		this.handshakeDeadline = Deadlines.deadline(started, handshake.getTimeout());
 		try {
 			// secure only once the handshake succeeded
 			this.tls = handshake.handshake(this.channel.socket(), consumed, getRemoteAddress());
@@ -186,10 +194,31 @@ public final class SocketConnection implements Connection, Client {
 		}
 		catch (IOException | RuntimeException ex) {
 			this.events.tlsHandshakeFinished(false, System.nanoTime() - started);
-			String reason = TlsFailures.reason(ex);
+			String reason = TlsFailures.TIMEOUT.equals(this.closedFor) ? TlsFailures.TIMEOUT : TlsFailures.reason(ex);
 			logger.debug("TLS handshake with {} failed ({}): {}", getRemoteAddress(), reason, ex.toString());
 			this.events.tlsHandshakeFailed(reason);
 			return false;
+		}
+		finally {
+			this.handshakeDeadline = 0;
+		}
+	}
+
+	/** The handshake outlived its deadline: the watchdog closes the connection under it. */
+	void handshakeTimedOut() {
+		cut(TlsFailures.TIMEOUT);
+	}
+
+	/**
+	 * The client asked for a second handshake, which the JDK refused
+	 * ({@code jdk.tls.rejectClientInitiatedRenegotiation}, see {@link TlsHandshake}): counted, and the
+	 * connection closed, as by the server, so that the handler's failing read is no error of its own.
+	 */
+	void renegotiationRefused(IOException refusal) {
+		if (CLOSED_FOR.compareAndSet(this, null, TlsFailures.RENEGOTIATION)) {
+			logger.debug("{} refused a TLS renegotiation: {}", this, refusal.toString());
+			this.events.tlsHandshakeFailed(TlsFailures.RENEGOTIATION);
+			abort();
 		}
 	}
 

@@ -160,6 +160,7 @@ abstract class StreamSettings extends BaseServer<SocketConnection, Handler> {
 	 */
 	public void setSslContext(@Nullable SSLContext sslContext) {
 		this.tls = this.tls.withContext(sslContext);
+		timeoutsChanged();
 	}
 
 	/** Returns the certificate the SSL context serves, as {@link #setSslCertificate} told it; {@code null} when not told. */
@@ -190,9 +191,13 @@ abstract class StreamSettings extends BaseServer<SocketConnection, Handler> {
 		return this.tls.getTimeout();
 	}
 
-	/** Sets how long a client gets to complete its TLS handshake; 10 seconds by default. */
+	/**
+	 * Sets how long a client gets to complete its TLS handshake, however its bytes are paced: a
+	 * deadline for the whole handshake, not for each read; 10 seconds by default.
+	 */
 	public void setHandshakeTimeout(Duration handshakeTimeout) {
 		this.tls = this.tls.withTimeout(handshakeTimeout);
+		timeoutsChanged();
 	}
 
 	public ProxyProtocol getProxyProtocol() {

@@ -11,6 +11,12 @@ import javax.net.ssl.SSLProtocolException;
 /** Sorts failed TLS handshakes into a few fixed reasons: a metric tag must not carry free text. */
 final class TlsFailures {
 
+	/** The handshake did not complete within the handshake timeout, however its bytes were paced. */
+	static final String TIMEOUT = "timeout";
+
+	/** A client asked for a second handshake on a secured connection: refused, and the connection closed. */
+	static final String RENEGOTIATION = "renegotiation";
+
 	private TlsFailures() {
 	}
 
@@ -18,7 +24,7 @@ final class TlsFailures {
 	static String reason(Throwable failure) {
 		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
 			if (cause instanceof SocketTimeoutException) {
-				return "timeout";
+				return TIMEOUT;
 			}
 			String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
 			if (message.contains("certificate") || message.contains("pkix") || message.contains("unknown_ca")) {

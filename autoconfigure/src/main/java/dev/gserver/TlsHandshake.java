@@ -18,8 +18,22 @@ import org.jspecify.annotations.Nullable;
  * How a TLS server secures each connection: the context, the parameters, and how long a client
  * gets to complete its handshake. Immutable; a server swaps the whole value, so that a reloaded
  * certificate applies to new connections only.
+ * <p>
+ * Loading this class turns on the JDK's {@value #REJECT_RENEGOTIATION} unless the JVM was given a
+ * value: a TLS 1.2 client could otherwise make one connection run handshake after handshake, each
+ * costing the server milliseconds of CPU, past {@code max-connections} and the accept back-off, as
+ * OpenSSL-based servers (redis, nginx) refuse. The JDK reads the property once, at the first
+ * server-side handshake in the JVM, which a gserver server precedes by creating this class.
  */
 final class TlsHandshake {
+
+	static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
+
+	static {
+		if (System.getProperty(REJECT_RENEGOTIATION) == null) {
+			System.setProperty(REJECT_RENEGOTIATION, "true");
+		}
+	}
 
 	/** Plaintext: no context. */
 	static final TlsHandshake NONE = new TlsHandshake(null, null, Duration.ofSeconds(10));
@@ -65,8 +79,9 @@ final class TlsHandshake {
 	}
 
 	/**
-	 * Runs the server side of a handshake over {@code plain} on the calling thread, within the
-	 * timeout; the socket's own read timeout applies again afterwards.
+	 * Runs the server side of a handshake over {@code plain} on the calling thread; each read
+	 * waits the timeout at most, and the server's watchdog ({@link Deadlines}) ends a handshake
+	 * still running after it. The socket's own read timeout applies again afterwards.
 	 * @param consumed bytes already read from {@code plain} (looking for a PROXY header), which
 	 * belong to the handshake; or {@code null}
 	 * @param client the client's address (the one a PROXY header told), for the TLS session

@@ -1,7 +1,9 @@
 package dev.gserver;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -12,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -162,6 +165,65 @@ class TlsTest {
 	}
 
 	@Test
+	void aTrickledClientHelloIsCutAtTheHandshakeTimeoutHoweverItsBytesArePaced() throws Exception {
+		StreamServer server = server(certificates.serverContext(), null);
+		server.setHandshakeTimeout(Duration.ofMillis(500));
+		server.start();
+		byte[] clientHello = clientHello(certificates.clientContext());
+		long started = System.nanoTime();
+		try (Socket trickling = Clients.connect(server.getServerPort())) {
+			OutputStream out = trickling.getOutputStream();
+			try {
+				for (byte b : clientHello) {
+					out.write(b);
+					out.flush();
+					Thread.sleep(100); // pacing the slow client under test, not synchronisation
+				}
+			}
+			catch (IOException ex) {
+				// the server closed the connection under the writes: what is expected
+			}
+			await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
+		}
+		long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+		// hundreds of bytes at 100 ms each: each read is well within the timeout, the whole far beyond it
+		assertThat(clientHello.length).isGreaterThan(100);
+		assertThat(tookMillis).isLessThan(4_000);
+		assertOnlyTheHandshakeFailed(server, "timeout");
+	}
+
+	@Test
+	void aClientAskingToRenegotiateIsRefusedCountedAndClosedWhileOthersAreServed() throws Exception {
+		StreamServer server = start(certificates.serverContext(), null);
+		int port = server.getServerPort();
+		try (SSLSocket other = tls(certificates.clientContext(), port);
+				SSLSocket renegotiating = tls(certificates.clientContext(), port)) {
+			// TLS 1.3 has no renegotiation at all: 1.2 is where a client can ask for one
+			renegotiating.setEnabledProtocols(new String[] { "TLSv1.2" });
+			assertThat(Clients.readLine(renegotiating.getInputStream())).isEqualTo(
+					"secure=true protocol=TLSv1.2 peer=none");
+			assertThat(Clients.echoLine(renegotiating, "first")).isEqualTo("first");
+			try {
+				renegotiating.startHandshake();
+				renegotiating.getOutputStream().write("second\n".getBytes(StandardCharsets.US_ASCII));
+				renegotiating.getOutputStream().flush();
+			}
+			catch (IOException ex) {
+				// the server's alert, or its close, under the client's handshake or write: what is expected
+			}
+			// the JDK client reads the server's alert: "Received fatal alert: handshake_failure"
+			assertThat(TestCertificates.firstLineOrFailure(renegotiating)).isInstanceOf(IOException.class);
+			await().atMost(PATIENCE).until(() -> !this.events.tlsFailures.isEmpty());
+			assertThat(this.events.tlsFailures).containsExactly("renegotiation");
+			assertThat(Clients.readLine(other.getInputStream())).startsWith("secure=true");
+			assertThat(Clients.echoLine(other, "unaffected")).isEqualTo("unaffected");
+		}
+		stopAndWait(server);
+		// refused by the server, as after a deadline: no handler error of its own
+		assertThat(this.events.outcomes).containsOnly(ServerEventListener.HandlerOutcome.SUCCESS).hasSize(2);
+	}
+
+	@Test
 	void aPlaintextClientSendingGarbageIsClosed() throws Exception {
 		StreamServer server = start(certificates.serverContext(), null);
 		try (Socket plaintext = Clients.connect(server.getServerPort())) {
@@ -254,6 +316,18 @@ class TlsTest {
 		SSLParameters parameters = new SSLParameters();
 		parameters.setNeedClientAuth(true);
 		return parameters;
+	}
+
+	/** The first flight of a JSSE client: its ClientHello record, as it would go on the wire. */
+	private static byte[] clientHello(SSLContext context) throws IOException {
+		SSLEngine engine = context.createSSLEngine("localhost", 443);
+		engine.setUseClientMode(true);
+		ByteBuffer record = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+		engine.wrap(ByteBuffer.allocate(0), record);
+		record.flip();
+		byte[] bytes = new byte[record.remaining()];
+		record.get(bytes);
+		return bytes;
 	}
 
 	private static SSLSocket tls(SSLContext context, int port) throws IOException {

@@ -323,7 +323,7 @@ public class StreamServerProperties {
 		private ClientAuth clientAuth = ClientAuth.NONE;
 
 		/**
-		 * How long a client gets to complete its TLS handshake.
+		 * How long a client gets to complete its whole TLS handshake, however it paces its bytes.
 		 */
 		private Duration handshakeTimeout = Duration.ofSeconds(10);
 
