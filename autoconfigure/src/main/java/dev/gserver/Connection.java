@@ -92,6 +92,23 @@ public interface Connection extends Closeable {
 	default void frameRejected(String reason) {
 	}
 
+	/**
+	 * Asks the server's input budget ({@link InputBudget}) for {@code bytes} more, about to be
+	 * allocated for a frame not yet complete; the codecs call it, and a parser of your own may.
+	 * While the budget is spent it waits (its client's bytes wait in the kernel meanwhile), at
+	 * most until the frame's deadline.
+	 * @return whether they were granted; when not, refuse the frame: the client holds more than
+	 * its share of the budget, or it stayed spent too long
+	 * @throws IOException when the connection was closed while waiting
+	 */
+	default boolean reserveInput(long bytes) throws IOException {
+		return true;
+	}
+
+	/** Gives back bytes {@link #reserveInput(long) reserved}, once the frame that held them is read or refused. */
+	default void releaseInput(long bytes) {
+	}
+
 	/** Returns whether the connection is still open. */
 	boolean isOpen();
 

@@ -98,11 +98,15 @@ public final class SocketConnection implements Connection, Client {
 
 	private @Nullable OutputStream out;
 
+	/** This connection's share of the server's input budget: closed with the connection. */
+	private final InputBudget.Account inputAccount;
+
 	private SocketConnection(SocketChannel channel, Counters counters, ServerEventListener events,
-			int readTimeoutMillis, Duration frameTimeout) {
+			int readTimeoutMillis, Duration frameTimeout, InputBudget inputBudget) {
 		this.channel = channel;
 		this.counters = counters;
 		this.events = events;
+		this.inputAccount = inputBudget.open(new BudgetOwner());
 		this.timeoutSocket = (remoteAddress(channel) instanceof InetSocketAddress) ? channel.socket() : null;
 		this.readTimeoutMillis = readTimeoutMillis;
 		this.frameTimeout = (this.timeoutSocket != null) ? frameTimeout : Duration.ZERO;
@@ -116,9 +120,11 @@ public final class SocketConnection implements Connection, Client {
 	 * timeout as its read timeout (a Unix socket has neither); closes it when that fails.
 	 * @param idleTimeout how long a read may wait for the client; zero for ever
 	 * @param frameTimeout what a {@link dev.gserver.codec.FrameReader} of the connection starts with
+	 * @param inputBudget the server's, which the connection's codecs draw on
 	 */
 	static SocketConnection accepted(SocketChannel channel, boolean tcpNoDelay, Duration idleTimeout,
-			Duration frameTimeout, Counters counters, ServerEventListener events) throws IOException {
+			Duration frameTimeout, Counters counters, ServerEventListener events, InputBudget inputBudget)
+			throws IOException {
 		try {
 			channel.configureBlocking(true);
 			int readTimeout = 0;
@@ -129,7 +135,7 @@ public final class SocketConnection implements Connection, Client {
 				readTimeout = Durations.toSocketTimeout(idleTimeout);
 				channel.socket().setSoTimeout(readTimeout);
 			}
-			return new SocketConnection(channel, counters, events, readTimeout, frameTimeout);
+			return new SocketConnection(channel, counters, events, readTimeout, frameTimeout, inputBudget);
 		}
 		catch (IOException | RuntimeException ex) {
 			channel.close();
@@ -334,6 +340,7 @@ public final class SocketConnection implements Connection, Client {
 		}
 		finally {
 			this.writeSince = 0;
+			this.inputAccount.close();
 			this.channel.close();
 		}
 	}
@@ -364,6 +371,26 @@ public final class SocketConnection implements Connection, Client {
 	@Override
 	public void frameRejected(String reason) {
 		this.events.frameRejected(reason);
+	}
+
+	/**
+	 * Waits for the input budget at most until the frame's deadline; without one, for the read
+	 * timeout; without that either, for the default frame timeout: every wait is bounded.
+	 */
+	@Override
+	public boolean reserveInput(long bytes) throws IOException {
+		long deadline = this.readDeadline;
+		if (deadline == 0) {
+			int timeoutMillis = this.readTimeoutMillis;
+			Duration wait = (timeoutMillis > 0) ? Duration.ofMillis(timeoutMillis) : StreamServer.DEFAULT_FRAME_TIMEOUT;
+			deadline = System.nanoTime() + wait.toNanos();
+		}
+		return this.inputAccount.reserve(bytes, deadline);
+	}
+
+	@Override
+	public void releaseInput(long bytes) {
+		this.inputAccount.release(bytes);
 	}
 
 	int readTimeoutMillis() {
@@ -430,6 +457,8 @@ public final class SocketConnection implements Connection, Client {
 	/** Closes the connection at once, from any thread: no close_notify that could block. */
 	@Override
 	public void abort() {
+		// also wakes a read of this connection's waiting for input budget
+		this.inputAccount.close();
 		try {
 			this.channel.close();
 		}
@@ -450,6 +479,23 @@ public final class SocketConnection implements Connection, Client {
 		catch (IOException ex) {
 			// closed already: nothing more to read either way
 		}
+	}
+
+	/** How the input budget sees this connection: refused, it is closed under its handler. */
+	private final class BudgetOwner implements InputBudget.Owner {
+
+		@Override
+		public boolean isOpen() {
+			return SocketConnection.this.isOpen();
+		}
+
+		@Override
+		public void evicted() {
+			logger.debug("Closing {}: it holds more than its share of the spent input budget", SocketConnection.this);
+			frameRejected(InputBudget.REFUSED);
+			cut(InputBudget.REFUSED);
+		}
+
 	}
 
 	@Override

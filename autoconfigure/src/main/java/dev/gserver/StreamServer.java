@@ -53,6 +53,8 @@ public class StreamServer extends StreamSettings {
 	/** The watchdog of blocked writes, started and stopped with the server. */
 	private final Deadlines deadlines = new Deadlines(this);
 
+	private final InputBudget inputBudget = new InputBudget(InputBudget.DEFAULT_LIMIT);
+
 	/** Set when the server bound a Unix socket file: it removes the file when it closes. */
 	private volatile @Nullable UnixSocketFile socketFile;
 
@@ -101,6 +103,14 @@ public class StreamServer extends StreamSettings {
 		setListenerChannel(listener);
 	}
 
+	/**
+	 * Returns the budget of bytes its clients' codecs may hold for frames not yet complete, all
+	 * clients together: a quarter of the heap unless its limit is set ({@link InputBudget#setLimit(long)}).
+	 */
+	public InputBudget getInputBudget() {
+		return this.inputBudget;
+	}
+
 	@Override
 	protected SelectableChannel initSocket() throws IOException {
 		SocketAddress address = getAddress();
@@ -122,7 +132,7 @@ public class StreamServer extends StreamSettings {
 		SocketChannel client = ((ServerSocketChannel) requireListener()).accept();
 		return (client != null)
 				? SocketConnection.accepted(client, isTcpNoDelay(), getIdleTimeout(), getFrameTimeout(), getCounters(),
-						getEvents())
+						getEvents(), this.inputBudget)
 				: null;
 	}
 

@@ -25,7 +25,12 @@ public final class ChildJvm implements AutoCloseable {
 	}
 
 	public static ChildJvm start(Class<?> main, String... args) throws IOException {
-		return start(System.getProperty("java.class.path"), main, args);
+		return start(List.of(), System.getProperty("java.class.path"), main, args);
+	}
+
+	/** Starts {@code main} with JVM options of its own, such as a heap size. */
+	public static ChildJvm start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
+		return start(jvmOptions, System.getProperty("java.class.path"), main, args);
 	}
 
 	/**
@@ -36,12 +41,15 @@ public final class ChildJvm implements AutoCloseable {
 		String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
 			.filter((entry) -> !entry.contains(left))
 			.collect(Collectors.joining(File.pathSeparator));
-		return start(classPath, main, args);
+		return start(List.of(), classPath, main, args);
 	}
 
-	private static ChildJvm start(String classPath, Class<?> main, String... args) throws IOException {
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-cp", classPath, main.getName()));
+	private static ChildJvm start(List<String> jvmOptions, String classPath, Class<?> main, String... args)
+			throws IOException {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.addAll(jvmOptions);
+		command.addAll(List.of("-cp", classPath, main.getName()));
 		command.addAll(List.of(args));
 		return new ChildJvm(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
 	}
@@ -58,6 +66,12 @@ public final class ChildJvm implements AutoCloseable {
 			}
 		}
 		throw new IllegalStateException("The child ended without printing '" + tag + "'");
+	}
+
+	/** Writes a line to the child's standard input. */
+	public void send(String line) throws IOException {
+		this.process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+		this.process.getOutputStream().flush();
 	}
 
 	/** Sends SIGTERM. ({@link Process#destroy()} would too, but it closes our end of the child's output.) */

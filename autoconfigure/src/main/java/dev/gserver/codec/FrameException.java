@@ -30,9 +30,18 @@ public class FrameException extends ProtocolException {
 		STALLED,
 
 		/** The stream ended in the middle of a frame. */
-		TRUNCATED;
+		TRUNCATED,
 
-		/** Returns the reason as a metric tag: {@code too-long}, {@code malformed}, {@code stalled}, {@code truncated}. */
+		/**
+		 * The server's input budget was spent while this client held more than its share of it
+		 * ({@link dev.gserver.InputBudget}), or stayed spent until the frame's deadline.
+		 */
+		OVER_BUDGET;
+
+		/**
+		 * Returns the reason as a metric tag: {@code too-long}, {@code malformed}, {@code stalled},
+		 * {@code truncated}, {@code over-budget}.
+		 */
 		public String tag() {
 			return name().toLowerCase(Locale.ROOT).replace('_', '-');
 		}

@@ -16,7 +16,10 @@ import dev.gserver.codec.FrameException.Reason;
 /**
  * One client's input buffer, under the readers: it starts small, grows only as bytes arrive (never
  * from a length the client declared), shrinks back after a large frame, bounds a frame by its
- * deadline, and reports each refusal to the connection. {@link FrameReader} reads its framings
+ * deadline, and reports each refusal to the connection. What a frame in progress allocates past
+ * {@link #UNCHARGED} bytes is charged to the server's input budget
+ * ({@link Connection#reserveInput(long)}) before it is allocated, and given back when the frame
+ * ends. {@link FrameReader} reads its framings
  * over it, and {@link RespReader} RESP.
  */
 abstract class InputBuffer {
@@ -31,6 +34,9 @@ abstract class InputBuffer {
 
 	/** A counted frame's array is allocated in steps of at most this, as its bytes arrive. */
 	static final int ALLOCATE_AT_ONCE = 64 * 1024;
+
+	/** What a frame may allocate before it is charged to the input budget: a small frame costs no lock. */
+	static final int UNCHARGED = READ_AHEAD;
 
 	final InputStream in;
 
@@ -51,6 +57,12 @@ abstract class InputBuffer {
 	private long frameDeadline;
 
 	boolean inFrame;
+
+	/** Bytes the frame in progress allocated so far. */
+	private long frameBytes;
+
+	/** Bytes of the input budget the frame in progress holds. */
+	private long charged;
 
 	/** Whether the last read filled the buffer: the client sends more than it holds. */
 	private boolean lastReadFilled;
@@ -82,6 +94,7 @@ abstract class InputBuffer {
 
 	void beginFrame() {
 		this.inFrame = true;
+		releaseCharged();
 		if (!this.frameTimeout.isZero() && this.connection != null) {
 			// never 0, which means "no deadline"
 			this.frameDeadline = (System.nanoTime() + this.frameTimeout.toNanos()) | 1;
@@ -92,6 +105,7 @@ abstract class InputBuffer {
 	/** A frame was read whole: the deadline ends, and a buffer grown for it is given back. */
 	void endFrame() {
 		this.inFrame = false;
+		releaseCharged();
 		if (this.frameDeadline != 0) {
 			this.frameDeadline = 0;
 			// only beginFrame sets a deadline, and only with a connection
@@ -124,11 +138,15 @@ abstract class InputBuffer {
 	/** Reads {@code length} more bytes of the frame after {@code prefix}, into an array that grows as they arrive. */
 	byte[] readBytes(int length, byte[] prefix) throws IOException {
 		long total = (long) prefix.length + length;
-		byte[] bytes = Arrays.copyOf(prefix, (int) Math.min(total, prefix.length + ALLOCATE_AT_ONCE));
+		int first = (int) Math.min(total, prefix.length + ALLOCATE_AT_ONCE);
+		allocating(first - prefix.length);
+		byte[] bytes = Arrays.copyOf(prefix, first);
 		int filled = prefix.length;
 		while (filled < total) {
 			if (filled == bytes.length) {
-				bytes = Arrays.copyOf(bytes, (int) Math.min(total, 2L * bytes.length));
+				int grown = (int) Math.min(total, 2L * bytes.length);
+				allocating(grown - bytes.length);
+				bytes = Arrays.copyOf(bytes, grown);
 			}
 			if (this.position == this.limit) {
 				fillMore(this.buffer.length);
@@ -168,6 +186,7 @@ abstract class InputBuffer {
 			if (grown <= this.buffer.length) {
 				throw refused(Reason.TOO_LONG, "a frame does not fit in " + this.buffer.length + " bytes");
 			}
+			allocating(grown - this.buffer.length);
 			this.buffer = Arrays.copyOf(this.buffer, grown);
 		}
 		if (readMore() < 0) {
@@ -203,6 +222,31 @@ abstract class InputBuffer {
 		return read;
 	}
 
+	/**
+	 * Notes that the frame in progress allocates {@code bytes} more, charging the input budget
+	 * first for what passes {@link #UNCHARGED}: this may wait for budget, or refuse the frame.
+	 */
+	void allocating(long bytes) throws IOException {
+		this.frameBytes += bytes;
+		long due = this.frameBytes - UNCHARGED - this.charged;
+		if (due > 0 && this.connection != null) {
+			if (!this.connection.reserveInput(due)) {
+				throw refused(Reason.OVER_BUDGET, "the server's input budget is spent, and this client holds more than"
+						+ " its share of it (" + (this.frameBytes - bytes) + " bytes of one frame)");
+			}
+			this.charged += due;
+		}
+	}
+
+	private void releaseCharged() {
+		this.frameBytes = 0;
+		if (this.charged > 0) {
+			// charged only with a connection
+			Objects.requireNonNull(this.connection).releaseInput(this.charged);
+			this.charged = 0;
+		}
+	}
+
 	int indexOf(byte target, int from) {
 		for (int i = from; i < this.limit; i++) {
 			if (this.buffer[i] == target) {
@@ -232,6 +276,7 @@ abstract class InputBuffer {
 	FrameException refused(Reason reason, String message, @Nullable Throwable cause) {
 		// a refusal ends the frame: its deadline must not go on bounding the handler's next read
 		this.inFrame = false;
+		releaseCharged();
 		if (this.frameDeadline != 0) {
 			this.frameDeadline = 0;
 			// only beginFrame sets a deadline, and only with a connection

@@ -219,6 +219,8 @@ public final class RespReader {
 		byte[] buffer = this.frames.buffer;
 		if (this.frames.limit - position >= length + 2L && buffer[position + length] == '\r'
 				&& buffer[position + length + 1] == '\n') {
+			// a command's small bulks add up: counted as the large ones are
+			this.frames.allocating(length);
 			this.frames.position = position + length + 2;
 			return Arrays.copyOfRange(buffer, position, position + length);
 		}

@@ -671,7 +671,7 @@ class FrameReaderTest {
 		assertThat(refusal(in::readLine)).isEqualTo(Reason.TOO_LONG);
 		assertThat(connection.rejected).containsExactly("too-long");
 		assertThat(Arrays.stream(Reason.values()).map(Reason::tag)).containsExactly("too-long", "malformed", "stalled",
-				"truncated");
+				"truncated", "over-budget");
 	}
 
 	@Test
