@@ -9,6 +9,7 @@
 # The sample runs three TCP servers here:
 #   gserver  (GSERVER_PORT)  the Redis-compatible server with a pool of $POOL: held clients fill it
 #   chat     (CHAT_PORT)     the chat room, requiring a PROXY header: a plain client is refused;
+#                            one connection per client address: a second one is rejected (per-address);
 #                            flooded while the app's descriptor limit is lowered: accept errors
 #   secure   (SECURE_PORT)   the Redis handler again over TLS, from a certificate valid 7 days
 #   gserverUdp (UDP_PORT)    the sample's UDP echo, for the datagram meters
@@ -60,7 +61,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj '/CN=gserver e2e' \
 
 java -jar "$JAR" --gserver.port=$GSERVER_PORT --server.port=$HTTP_PORT --gserver.spawn=$POOL --gserver.handler=redisHandler \
 	--gserver.servers.chat.port=$CHAT_PORT --gserver.servers.chat.spawn=default \
-	--gserver.servers.chat.proxy-protocol.mode=required \
+	--gserver.servers.chat.proxy-protocol.mode=required --gserver.servers.chat.max-connections-per-address=1 \
 	--gserver.servers.secure.port=$SECURE_PORT --gserver.servers.secure.handler=redisHandler \
 	--gserver.servers.secure.spawn=default --gserver.servers.secure.ssl.bundle=e2e \
 	--spring.ssl.bundle.pem.e2e.keystore.certificate="file:$WORK/cert.pem" \
@@ -120,6 +121,29 @@ with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10) as s:
 EOF
 }
 
+# opens two connections at once to PORT as one client (the same PROXY header source): with
+# max-connections-per-address=1, the server closes exactly one of them
+two_from_one_address() { # port
+	python3 - "$1" <<'EOF'
+import select, socket, sys
+port = int(sys.argv[1])
+header = b"PROXY TCP4 192.0.2.50 127.0.0.1 40000 6381\r\n"
+clients = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(2)]
+try:
+    for client in clients:
+        client.sendall(header)
+    closed, _, _ = select.select(clients, [], [], 10)
+    assert len(closed) == 1, "%d of the 2 connections were closed, not 1" % len(closed)
+    try:
+        assert closed[0].recv(1) == b"", "the refused connection got a reply"
+    except ConnectionResetError:
+        pass  # a reset is a close too
+finally:
+    for client in clients:
+        client.close()
+EOF
+}
+
 # holds COUNT connections to PORT open in the background until `release NAME`
 hold() { # name port count
 	python3 .ci/resp_clients.py hold --port "$2" --count "$3" --hold-file "$WORK/hold-$1" &
@@ -168,6 +192,7 @@ timeout 120 redis-benchmark -p $GSERVER_PORT -n 3000 -c $(( POOL - 1 )) -q -t pi
 	|| fail "redis-benchmark failed or took more than 120 s"
 send_and_read $GSERVER_PORT '*x\r\n'          # a malformed RESP frame
 send_and_read $CHAT_PORT 'hello\r\n'          # no PROXY header: refused
+two_from_one_address $CHAT_PORT || fail "no connection over the cap per address refused by port $CHAT_PORT"
 # s_client keeps the connection open until the server closes it, which a Redis server does not: timeout ends it
 answer=$(printf 'PING\r\n' | timeout 5 openssl s_client -connect 127.0.0.1:$SECURE_PORT -quiet 2>/dev/null) || true
 [ "${answer//$'\r'/}" = "+PONG" ] || fail "no +PONG over TLS from port $SECURE_PORT: '$answer'"
@@ -218,6 +243,10 @@ done < <(python3 -c 'import re,sys
 text = open(sys.argv[1]).read()
 for alert, expr in re.findall(r"- alert: (\S+)\n(?:\s+#.*\n)*\s+expr: (.*)", text):
     print(alert + "\t" + expr)' "$MONITORING/alerts.yml")
+
+# the cap per address, counted with its reason (its series exists from start-up: it must have moved)
+wait_for 'gserver_connections_rejected_connections_total{name="chat",reason="per-address"}' "the per-address rejection" nonzero
+echo "e2e-prometheus: the per-address rejection is counted"
 
 rules=$(curl -s --max-time 5 "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/rules" |
 	python3 -c 'import json,sys; print(sum(len(g["rules"]) for g in json.load(sys.stdin)["data"]["groups"]))')

@@ -165,7 +165,7 @@ final class AcceptLoop<C extends Client> {
 			this.events.connectionAccepted();
 			if (!reserved) {
 				// the seed's "dropped": a full pool closes what it accepts
-				this.events.connectionRejected();
+				this.events.connectionRejected(ServerEventListener.REJECTED_POOL_FULL);
 				this.server.closeClient(client);
 				continue;
 			}
@@ -211,7 +211,7 @@ final class AcceptLoop<C extends Client> {
 		Duration delay = this.backoff.pause();
 		logger.warn("{}: spawning a handler failed, closing the connection and pausing accepts for {} ms",
 				this.server, delay.toMillis(), error);
-		this.events.connectionRejected();
+		this.events.connectionRejected(ServerEventListener.REJECTED_SPAWN_FAILED);
 		this.events.spawnFailed(error, delay);
 		this.server.closeClient(client);
 	}

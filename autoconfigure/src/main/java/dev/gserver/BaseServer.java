@@ -127,7 +127,10 @@ public abstract class BaseServer<C extends Client, H> extends ServerSettings<H> 
 		return this.counters.accepted.sum();
 	}
 
-	/** Returns how many accepted connections were closed unhandled: dropped by a full pool, or their spawn failed. */
+	/**
+	 * Returns how many accepted connections were closed unhandled, for every reason: dropped by a
+	 * full pool, their spawn failed, or (a {@link StreamServer}) their address had too many open.
+	 */
 	public long getRejectedCount() {
 		return this.counters.rejected.sum();
 	}

@@ -42,8 +42,17 @@ final class ClientTask<C extends Client> extends Task {
 	@Override
 	protected void execute() {
 		this.executed = true;
-		if (!prepare()) {
-			this.server.closeClient(this.client);
+		boolean prepared = false;
+		try {
+			prepared = prepare();
+		}
+		finally {
+			if (!prepared) {
+				// even on an Error: the client, and its slot in the cap per address, must not outlive the task
+				this.server.closeClient(this.client);
+			}
+		}
+		if (!prepared) {
 			return;
 		}
 		Map<String, String> outerMdc = ConnectionMdc.enter(this.server.getName(), this.id, this.client.getRemoteAddress());
@@ -95,7 +104,7 @@ final class ClientTask<C extends Client> extends Task {
 		}
 	}
 
-	/** Readies the client (a TLS handshake); a client that fails it costs a DEBUG line, no handler. */
+	/** Readies the client (a PROXY header, the cap per address, a TLS handshake); a client that fails costs a DEBUG line, no handler. */
 	private boolean prepare() {
 		try {
 			return this.server.prepare(this.client);

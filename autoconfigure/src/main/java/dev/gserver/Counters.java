@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A server's counts: connections accepted and rejected and failed accepts, counted from the
+ * A server's counts: connections accepted and rejected (in all, and for their address's cap) and failed accepts, counted from the
  * server's own events (this is the first listener of each server), and the bytes its clients
  * moved, counted by the streams it hands out ({@link ClientInput}, {@link ClientOutput}).
  * Striped adders, so that many threads add without contending; read only when someone asks.
@@ -14,6 +14,9 @@ final class Counters implements ServerEventListener {
 	final LongAdder accepted = new LongAdder();
 
 	final LongAdder rejected = new LongAdder();
+
+	/** The part of {@link #rejected} refused for their address's connection cap. */
+	final LongAdder rejectedPerAddress = new LongAdder();
 
 	final LongAdder acceptErrors = new LongAdder();
 
@@ -27,8 +30,11 @@ final class Counters implements ServerEventListener {
 	}
 
 	@Override
-	public void connectionRejected() {
+	public void connectionRejected(String reason) {
 		this.rejected.increment();
+		if (REJECTED_PER_ADDRESS.equals(reason)) {
+			this.rejectedPerAddress.increment();
+		}
 	}
 
 	@Override

@@ -16,10 +16,26 @@ public interface ServerEventListener {
 	}
 
 	/**
-	 * An accepted connection was closed without being handled: the pool was full and the
-	 * server drops connections when full, or spawning its handler failed.
+	 * {@link #connectionRejected(String)}'s reason: the pool was full (or the server handled
+	 * {@link BaseServer#getMaxConnections()} connections) and the server drops connections when full.
 	 */
-	default void connectionRejected() {
+	String REJECTED_POOL_FULL = "pool-full";
+
+	/** {@link #connectionRejected(String)}'s reason: spawning the handler failed (also reported by {@link #spawnFailed}). */
+	String REJECTED_SPAWN_FAILED = "spawn-failed";
+
+	/**
+	 * {@link #connectionRejected(String)}'s reason: the client's address already had
+	 * {@link StreamServer#getMaxConnectionsPerAddress()} connections open.
+	 */
+	String REJECTED_PER_ADDRESS = "per-address";
+
+	/**
+	 * An accepted connection was closed without being handled.
+	 * @param reason {@link #REJECTED_POOL_FULL}, {@link #REJECTED_SPAWN_FAILED} or
+	 * {@link #REJECTED_PER_ADDRESS}
+	 */
+	default void connectionRejected(String reason) {
 	}
 
 	/**

@@ -30,8 +30,8 @@ final class ServerEvents implements ServerEventListener {
 	}
 
 	@Override
-	public void connectionRejected() {
-		each(ServerEventListener::connectionRejected);
+	public void connectionRejected(String reason) {
+		each((listener) -> listener.connectionRejected(reason));
 	}
 
 	@Override

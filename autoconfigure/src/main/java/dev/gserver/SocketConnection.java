@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.SequenceInputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
@@ -44,6 +45,10 @@ public final class SocketConnection implements Connection, Client {
 	private static final AtomicReferenceFieldUpdater<SocketConnection, @Nullable String> CLOSED_FOR =
 		AtomicReferenceFieldUpdater.newUpdater(SocketConnection.class, String.class, "closedFor");
 
+	/** Takes {@link #countedAddress} once: the close that releases the address's slot is the only one. */
+	private static final AtomicReferenceFieldUpdater<SocketConnection, @Nullable InetAddress> COUNTED_ADDRESS =
+		AtomicReferenceFieldUpdater.newUpdater(SocketConnection.class, InetAddress.class, "countedAddress");
+
 	private final SocketChannel channel;
 
 	private final Counters counters;
@@ -57,6 +62,12 @@ public final class SocketConnection implements Connection, Client {
 	 * its own ({@link #cut}); {@code null} while it has not.
 	 */
 	private volatile @Nullable String closedFor;
+
+	/** The cap per address this connection was counted in, once it was; released by {@link #close()}. */
+	private volatile @Nullable AddressLimit addressLimit;
+
+	/** The address this connection is counted for in {@link #addressLimit} until closed; {@code null} when not counted. */
+	private volatile @Nullable InetAddress countedAddress;
 
 	/** The PROXY protocol header the connection started with, or {@code null}. */
 	private volatile @Nullable ProxyHeader proxyHeader;
@@ -144,13 +155,14 @@ public final class SocketConnection implements Connection, Client {
 	}
 
 	/**
-	 * Readies the connection on its handler's thread: reads the PROXY header, then runs the TLS
-	 * handshake, as the server asks. A client that fails either is reported (a DEBUG line and an
-	 * event) and must then be closed unhandled.
+	 * Readies the connection on its handler's thread: reads the PROXY header, checks the cap per
+	 * client address (on the header's address, and before the handshake, so that a refused
+	 * client costs none), then runs the TLS handshake, as the server asks. A client that fails
+	 * any is reported (a DEBUG line and an event) and must then be closed unhandled.
 	 * @return whether the handler may go on
 	 */
-	boolean prepare(ProxyProtocol proxyProtocol, TlsHandshake handshake) {
-		return readProxyHeader(proxyProtocol) && secure(handshake);
+	boolean prepare(ProxyProtocol proxyProtocol, AddressLimit addressLimit, TlsHandshake handshake) {
+		return readProxyHeader(proxyProtocol) && admit(addressLimit) && secure(handshake);
 	}
 
 	private boolean readProxyHeader(ProxyProtocol proxyProtocol) {
@@ -181,6 +193,38 @@ public final class SocketConnection implements Connection, Client {
 			logger.debug("PROXY header from {} not read: {}", remoteAddress(this.channel), ex.toString());
 			this.events.proxyHeaderRejected(ProxyProtocolException.CLOSED);
 			return false;
+		}
+	}
+
+	/**
+	 * Counts the connection for its client's IP address, or refuses it when that address has
+	 * the most connections allowed. A refusal is a DEBUG line, not a WARN: a client that opens
+	 * connections in a loop must not flood the logs.
+	 */
+	private boolean admit(AddressLimit limit) {
+		if (!limit.isEnabled() || !(getRemoteAddress() instanceof InetSocketAddress remote)
+				|| remote.getAddress() == null) {
+			// no cap, or a Unix socket client: nothing to count
+			return true;
+		}
+		InetAddress address = remote.getAddress();
+		if (limit.tryAcquire(address)) {
+			this.addressLimit = limit;
+			this.countedAddress = address;
+			return true;
+		}
+		logger.debug("Connection from {} refused: {} connection(s) from its address already open", remote,
+				limit.getMax());
+		this.events.connectionRejected(ServerEventListener.REJECTED_PER_ADDRESS);
+		return false;
+	}
+
+	/** Gives back the connection's slot in the cap per address, once, whoever closes it first. */
+	private void releaseAddress() {
+		InetAddress address = COUNTED_ADDRESS.getAndSet(this, null);
+		AddressLimit limit = this.addressLimit;
+		if (address != null && limit != null) {
+			limit.release(address);
 		}
 	}
 
@@ -341,7 +385,12 @@ public final class SocketConnection implements Connection, Client {
 		finally {
 			this.writeSince = 0;
 			this.inputAccount.close();
-			this.channel.close();
+			try {
+				this.channel.close();
+			}
+			finally {
+				releaseAddress();
+			}
 		}
 	}
 

@@ -136,10 +136,18 @@ public class StreamServer extends StreamSettings {
 				: null;
 	}
 
-	/** Reads the PROXY protocol header, then runs the TLS handshake, on the handler's thread, as configured. */
+	/**
+	 * Reads the PROXY protocol header, checks the cap per client address, then runs the TLS
+	 * handshake, on the handler's thread, as configured.
+	 */
 	@Override
 	protected boolean prepare(SocketConnection client) {
-		return client.prepare(getProxyProtocol(), tlsHandshake());
+		return client.prepare(getProxyProtocol(), addressLimit(), tlsHandshake());
+	}
+
+	/** Returns how many connections were closed unhandled because their address had {@link #getMaxConnectionsPerAddress()} open. */
+	public long getRejectedPerAddressCount() {
+		return getCounters().rejectedPerAddress.sum();
 	}
 
 	@Override

@@ -16,7 +16,7 @@ import dev.gserver.proxy.ProxyProtocol;
 /**
  * What a {@link StreamServer} adds to the shared settings: the listener's backlog and
  * {@code SO_REUSEPORT}, and for each connection {@code TCP_NODELAY}, the idle, write and frame
- * timeouts, TLS and the PROXY protocol. Plain values; {@link StreamServer} runs with them.
+ * timeouts, TLS, the PROXY protocol and the cap per client address. Plain values; {@link StreamServer} runs with them.
  */
 abstract class StreamSettings extends BaseServer<SocketConnection, Handler> {
 
@@ -37,6 +37,8 @@ abstract class StreamSettings extends BaseServer<SocketConnection, Handler> {
 	private volatile @Nullable X509Certificate sslCertificate;
 
 	private volatile ProxyProtocol proxyProtocol = ProxyProtocol.OFF;
+
+	private final AddressLimit addressLimit = new AddressLimit();
 
 	StreamSettings(String address, @Nullable Handler handler, Spawn spawn) {
 		super(address, handler, spawn);
@@ -214,6 +216,29 @@ abstract class StreamSettings extends BaseServer<SocketConnection, Handler> {
 		this.proxyProtocol = Objects.requireNonNull(proxyProtocol, "proxyProtocol: use ProxyProtocol.OFF for none");
 	}
 
+	public int getMaxConnectionsPerAddress() {
+		return this.addressLimit.getMax();
+	}
+
+	/**
+	 * Caps the connections open at once from one client IP address (whatever its ports), so that
+	 * one client cannot take every handler: a connection over the cap is closed at once, with no
+	 * reply and no handler, and counted as {@link ServerEventListener#connectionRejected(String)
+	 * rejected} with reason {@code per-address}. The address is the PROXY protocol header's source
+	 * when there is one, so the cap is checked after the header is read, and before any TLS
+	 * handshake, so that a refused client costs no handshake. Unix socket clients are never
+	 * capped. 0, the default, is no cap: behind a load balancer that does not send the PROXY
+	 * protocol, every connection comes from the balancer's address, and a cap would refuse
+	 * clients at random. A change applies to new connections; those open stay.
+	 */
+	public void setMaxConnectionsPerAddress(int maxConnectionsPerAddress) {
+		if (maxConnectionsPerAddress < 0) {
+			throw new IllegalArgumentException(
+					"maxConnectionsPerAddress must be 0 (no cap) or positive, not " + maxConnectionsPerAddress);
+		}
+		this.addressLimit.setMax(maxConnectionsPerAddress);
+	}
+
 	/** gevent's rule: a listener the caller bound comes with its own backlog. */
 	static void requireNoBacklog(boolean conflict) {
 		if (conflict) {
@@ -223,6 +248,11 @@ abstract class StreamSettings extends BaseServer<SocketConnection, Handler> {
 
 	boolean isBacklogSet() {
 		return this.backlog != null;
+	}
+
+	/** Returns the connections open per client address, and their cap. */
+	AddressLimit addressLimit() {
+		return this.addressLimit;
 	}
 
 	/** Returns the TLS settings a new connection is secured with. */

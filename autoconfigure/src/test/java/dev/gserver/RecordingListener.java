@@ -12,6 +12,9 @@ class RecordingListener implements ServerEventListener {
 
 	final AtomicInteger rejected = new AtomicInteger();
 
+	/** The reasons of {@link #connectionRejected(String)}, in order. */
+	final List<String> rejectedReasons = new CopyOnWriteArrayList<>();
+
 	final AtomicInteger started = new AtomicInteger();
 
 	final AtomicInteger saturated = new AtomicInteger();
@@ -43,7 +46,8 @@ class RecordingListener implements ServerEventListener {
 	}
 
 	@Override
-	public void connectionRejected() {
+	public void connectionRejected(String reason) {
+		this.rejectedReasons.add(reason);
 		this.rejected.incrementAndGet();
 	}
 

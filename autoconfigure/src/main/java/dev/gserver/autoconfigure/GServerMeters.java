@@ -37,7 +37,13 @@ class GServerMeters implements ServerEventListener {
 
 	private final Counter accepted;
 
-	private final Counter rejected;
+	/** Rejected by a full pool (or max-connections) that drops: registered up front, as are those per address. */
+	private final Counter rejectedPoolFull;
+
+	/** Rejected for the cap per client address; datagrams have no connection to cap. */
+	private final @Nullable Counter rejectedPerAddress;
+
+	private final String unit;
 
 	private final Counter saturated;
 
@@ -60,16 +66,15 @@ class GServerMeters implements ServerEventListener {
 		// a UDP server's unit of work is a datagram, a TCP server's a connection
 		boolean udp = server instanceof DatagramServer;
 		String unit = udp ? "datagrams" : "connections";
+		this.unit = unit;
 		this.accepted = Counter.builder(udp ? "gserver.datagrams.received" : "gserver.connections.accepted")
 			.description(udp ? "Datagrams received" : "Connections accepted")
 			.baseUnit(unit)
 			.tags(this.tags)
 			.register(registry);
-		this.rejected = Counter.builder("gserver." + unit + ".rejected")
-			.description("Accepted then dropped unhandled: by a full pool that drops, or because the spawn failed")
-			.baseUnit(unit)
-			.tags(this.tags)
-			.register(registry);
+		// the reasons a healthy server may see up front, so that an alert on their rate has a series at 0
+		this.rejectedPoolFull = rejectedCounter(ServerEventListener.REJECTED_POOL_FULL);
+		this.rejectedPerAddress = udp ? null : rejectedCounter(ServerEventListener.REJECTED_PER_ADDRESS);
 		Gauge.builder("gserver." + unit + ".active", server, BaseServer::getActiveConnections)
 			.description("Handlers running")
 			.baseUnit(unit)
@@ -168,6 +173,16 @@ class GServerMeters implements ServerEventListener {
 			.register(this.registry);
 	}
 
+	private Counter rejectedCounter(String reason) {
+		return Counter.builder("gserver." + this.unit + ".rejected")
+			.description("Accepted then closed unhandled, by reason: pool-full (a full pool or max-connections, with "
+					+ "drop-when-full), spawn-failed, per-address (gserver.max-connections-per-address)")
+			.baseUnit(this.unit)
+			.tags(this.tags)
+			.tag("reason", reason)
+			.register(this.registry);
+	}
+
 	private Counter acceptErrorCounter(String exception, boolean fatal) {
 		return Counter.builder(ACCEPT_ERRORS)
 			.description("Failed accepts, by exception and whether they closed the server")
@@ -198,8 +213,17 @@ class GServerMeters implements ServerEventListener {
 	}
 
 	@Override
-	public void connectionRejected() {
-		this.rejected.increment();
+	public void connectionRejected(String reason) {
+		if (ServerEventListener.REJECTED_POOL_FULL.equals(reason)) {
+			this.rejectedPoolFull.increment();
+		}
+		else if (this.rejectedPerAddress != null && ServerEventListener.REJECTED_PER_ADDRESS.equals(reason)) {
+			this.rejectedPerAddress.increment();
+		}
+		else {
+			// a failed spawn, which backs accepting off anyway: rare, looked up
+			rejectedCounter(reason).increment();
+		}
 	}
 
 	@Override

@@ -51,6 +51,10 @@ final class GServerPropertiesValidator implements Validator {
 		if (server.getMaxConnections() < 0) {
 			errors.rejectValue("maxConnections", "range", "must be 0 (no limit) or positive");
 		}
+		if (server.getMaxConnectionsPerAddress() < 0) {
+			errors.rejectValue("maxConnectionsPerAddress", "range",
+					"must be 0 (no limit) or positive: the most connections open at once from one client address");
+		}
 		if (server.getBacklog() != null && server.getBacklog() < 1) {
 			errors.rejectValue("backlog", "range", "must be at least 1");
 		}

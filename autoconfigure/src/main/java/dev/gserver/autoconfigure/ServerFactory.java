@@ -138,6 +138,7 @@ final class ServerFactory {
 		map.from(properties::isReuseAddress).to(server::setReuseAddress);
 		map.from(properties::isReusePort).to(server::setReusePort);
 		map.from(properties::getMaxConnections).to(server::setMaxConnections);
+		map.from(properties::getMaxConnectionsPerAddress).to(server::setMaxConnectionsPerAddress);
 		map.from(properties::isTcpNoDelay).to(server::setTcpNoDelay);
 		map.from(properties::isDropWhenFull).to(server::setDropWhenFull);
 		map.from(properties::getIdleTimeout).to(server::setIdleTimeout);

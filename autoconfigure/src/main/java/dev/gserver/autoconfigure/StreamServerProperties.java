@@ -122,6 +122,14 @@ public class StreamServerProperties {
 	private int maxConnections;
 
 	/**
+	 * Most connections open at once from one client IP address (the PROXY header's source when
+	 * there is one); a connection over it is closed at once, before any TLS handshake. 0 for no
+	 * limit, the default: behind a load balancer without the PROXY protocol every connection
+	 * comes from the balancer's address.
+	 */
+	private int maxConnectionsPerAddress;
+
+	/**
 	 * Whether to set TCP_NODELAY on accepted connections, so that small replies leave at once.
 	 */
 	private boolean tcpNoDelay = true;
@@ -270,6 +278,14 @@ public class StreamServerProperties {
 
 	public void setMaxConnections(int maxConnections) {
 		this.maxConnections = maxConnections;
+	}
+
+	public int getMaxConnectionsPerAddress() {
+		return this.maxConnectionsPerAddress;
+	}
+
+	public void setMaxConnectionsPerAddress(int maxConnectionsPerAddress) {
+		this.maxConnectionsPerAddress = maxConnectionsPerAddress;
 	}
 
 	public boolean isTcpNoDelay() {

@@ -86,7 +86,8 @@ class GServerAutoConfigurationTest {
 			.withPropertyValues("gserver.spawn=7", "gserver.max-accept=5", "gserver.min-delay=20ms",
 					"gserver.max-delay=2s", "gserver.stop-timeout=3s", "gserver.backlog=64",
 					"gserver.reuse-address=false", "gserver.tcp-no-delay=false", "gserver.drop-when-full=true",
-					"gserver.reuse-port=true", "gserver.max-connections=500", "gserver.proxy-protocol.mode=required",
+					"gserver.reuse-port=true", "gserver.max-connections=500", "gserver.max-connections-per-address=9",
+					"gserver.proxy-protocol.mode=required",
 					"gserver.proxy-protocol.trusted=10.0.0.0/8, 127.0.0.1", "gserver.proxy-protocol.timeout=2s")
 			.run((context) -> {
 				StreamServer server = context.getBean(StreamServer.class);
@@ -101,6 +102,7 @@ class GServerAutoConfigurationTest {
 				assertThat(server.isDropWhenFull()).isTrue();
 				assertThat(server.isReusePort()).isTrue();
 				assertThat(server.getMaxConnections()).isEqualTo(500);
+				assertThat(server.getMaxConnectionsPerAddress()).isEqualTo(9);
 				assertThat(server.getProxyProtocol().getMode()).isEqualTo(ProxyProtocolMode.REQUIRED);
 				assertThat(server.getProxyProtocol().getTrusted()).extracting(Object::toString)
 					.containsExactly("10.0.0.0/8", "127.0.0.1/32");
@@ -120,6 +122,7 @@ class GServerAutoConfigurationTest {
 			gserver.port=70000                            | port                 | 70000         | must be between 0 and 65535
 			gserver.max-accept=0                          | maxAccept            | 0             | must be at least 1
 			gserver.max-connections=-1                    | maxConnections       | -1            | must be 0 (no limit) or positive
+			gserver.max-connections-per-address=-1        | maxConnectionsPerAddress | -1          | must be 0 (no limit) or positive
 			gserver.proxy-protocol.timeout=0s             | proxyProtocol.timeout | PT0S         | must be positive
 			""")
 	void invalidPropertyFailsNamingPropertyAndValue(String property, String field, String value, String reason) {

@@ -49,7 +49,8 @@ class GServerMetricsTest {
 				.until(() -> timerCount(registry, "success") == 3);
 			assertThat(registry.get("gserver.connections.accepted").tag("name", "gserver").counter().count())
 				.isEqualTo(3);
-			assertThat(registry.get("gserver.connections.rejected").counter().count()).isZero();
+			assertThat(registry.get("gserver.connections.rejected").tag("reason", "pool-full").counter().count()).isZero();
+			assertThat(registry.get("gserver.connections.rejected").tag("reason", "per-address").counter().count()).isZero();
 			assertThat(registry.get("gserver.connections.active").gauge().value()).isZero();
 			assertThat(registry.get("gserver.bytes.received").functionCounter().count()).isEqualTo(18);
 			assertThat(registry.get("gserver.bytes.sent").functionCounter().count()).isEqualTo(18);
@@ -93,6 +94,62 @@ class GServerMetricsTest {
 				assertThat(registry.get("gserver.proxy.errors").tag("reason", "malformed").counter().count()).isEqualTo(1);
 				assertThat(timerCount(registry, "success")).isEqualTo(1);
 			});
+	}
+
+	/**
+	 * Behind a PROXY-protocol balancer on 127.0.0.1, with a pool of 2 that drops when full and one
+	 * connection per client address: a second connection from one address is rejected for
+	 * {@code per-address}, and one more once two addresses fill the pool for {@code pool-full}.
+	 */
+	@Test
+	void countsRejectionsByReasonPerAddressAndPoolFull() {
+		this.runner.withBean(Handler.class, () -> (connection) -> {
+			String greeting = dev.gserver.Addresses.format(connection.getRemoteAddress()) + "\n";
+			connection.getOutputStream().write(greeting.getBytes(StandardCharsets.US_ASCII));
+			echoLine(connection);
+		})
+			.withPropertyValues("gserver.spawn=2", "gserver.drop-when-full=true", "gserver.max-connections-per-address=1",
+					"gserver.proxy-protocol.mode=required", "gserver.proxy-protocol.trusted=127.0.0.1/32")
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				StreamServer server = context.getBean(StreamServer.class);
+				int port = server.getServerPort();
+				// both series from start-up, at 0, each with its reason: every series of the name has the tag
+				assertThat(registry.find("gserver.connections.rejected").counters())
+					.extracting((counter) -> counter.getId().getTag("reason"))
+					.containsExactlyInAnyOrder("pool-full", "per-address");
+				try (Socket first = proxied(port, "10.0.0.1")) {
+					assertThat(Clients.readLine(first.getInputStream())).isEqualTo("10.0.0.1:1234");
+					try (Socket capped = proxied(port, "10.0.0.1")) {
+						assertThat(Clients.isClosedWithoutData(capped)).isTrue();
+					}
+					await().atMost(Duration.ofSeconds(10)).until(() -> rejected(registry, "per-address") == 1);
+					// the refused connection's pool slot is free again before the next takes it
+					await().atMost(Duration.ofSeconds(10)).until(() -> server.getActiveConnections() == 1);
+					try (Socket second = proxied(port, "10.0.0.2")) {
+						assertThat(Clients.readLine(second.getInputStream())).isEqualTo("10.0.0.2:1234");
+						try (Socket dropped = Clients.connect(port)) {
+							assertThat(Clients.isClosedWithoutData(dropped)).isTrue();
+						}
+						await().atMost(Duration.ofSeconds(10)).until(() -> rejected(registry, "pool-full") == 1);
+					}
+				}
+				assertThat(rejected(registry, "per-address")).isEqualTo(1);
+				assertThat(registry.find("gserver.connections.rejected").counters()).hasSize(2)
+					.allSatisfy((counter) -> assertThat(counter.getId().getTag("name")).isEqualTo("gserver"));
+				assertThat(server.getRejectedCount()).isEqualTo(2);
+				assertThat(server.getRejectedPerAddressCount()).isEqualTo(1);
+			});
+	}
+
+	private static Socket proxied(int port, String source) throws IOException {
+		Socket client = Clients.connect(port);
+		client.getOutputStream().write(("PROXY TCP4 " + source + " 10.0.0.9 1234 7000\r\n").getBytes(StandardCharsets.US_ASCII));
+		return client;
+	}
+
+	private static double rejected(MeterRegistry registry, String reason) {
+		return registry.get("gserver.connections.rejected").tag("reason", reason).counter().count();
 	}
 
 	@Test

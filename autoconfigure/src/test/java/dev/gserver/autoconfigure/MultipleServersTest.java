@@ -165,6 +165,8 @@ class MultipleServersTest {
 				arguments("reuse-address", "false", (Function<StreamServer, Object>) StreamServer::isReuseAddress, false),
 				arguments("reuse-port", "true", (Function<StreamServer, Object>) StreamServer::isReusePort, true),
 				arguments("max-connections", "44", (Function<StreamServer, Object>) StreamServer::getMaxConnections, 44),
+				arguments("max-connections-per-address", "4",
+						(Function<StreamServer, Object>) StreamServer::getMaxConnectionsPerAddress, 4),
 				arguments("tcp-no-delay", "false", (Function<StreamServer, Object>) StreamServer::isTcpNoDelay, false),
 				arguments("drop-when-full", "true", (Function<StreamServer, Object>) StreamServer::isDropWhenFull, true),
 				arguments("idle-timeout", "5s", (Function<StreamServer, Object>) StreamServer::getIdleTimeout, Duration.ofSeconds(5)),

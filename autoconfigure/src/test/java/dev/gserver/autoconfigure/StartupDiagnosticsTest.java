@@ -101,6 +101,24 @@ class StartupDiagnosticsTest {
 	}
 
 	@Test
+	void aNegativeCapPerAddressOfANamedServerFailsNamingItsPropertyAndTheFix() {
+		this.runner.withBean("chatHandler", Handler.class, () -> Handlers::pong)
+			.withPropertyValues("gserver.max-connections-per-address=3", "gserver.servers.chat.port=0",
+					"gserver.servers.chat.max-connections-per-address=-2")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				BindValidationException invalid = GServerAutoConfigurationTest.findCause(context.getStartupFailure(),
+						BindValidationException.class);
+				assertThat(invalid).isNotNull();
+				assertThat(invalid.getValidationErrors().getAllErrors()).singleElement().satisfies((error) -> {
+					assertThat(((FieldError) error).getField()).isEqualTo("servers[chat].maxConnectionsPerAddress");
+					assertThat(((FieldError) error).getRejectedValue()).isEqualTo(-2);
+				});
+				assertThat(invalid).hasMessageContaining("must be 0 (no limit) or positive");
+			});
+	}
+
+	@Test
 	void aNamedServerWithoutAHandlerFailsSayingHowToGiveItOne() {
 		this.runner.withBean("pongHandler", Handler.class, () -> Handlers::pong)
 			.withPropertyValues("gserver.servers.chat.port=0")
