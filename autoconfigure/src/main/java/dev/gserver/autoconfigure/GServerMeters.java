@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 import dev.gserver.AcceptState;
 import dev.gserver.BaseServer;
 import dev.gserver.DatagramServer;
+import dev.gserver.InputBudget;
 import dev.gserver.Pool;
 import dev.gserver.ServerEventListener;
 import dev.gserver.StreamServer;
@@ -129,6 +130,9 @@ class GServerMeters implements ServerEventListener {
 				.maximumExpectedValue(Duration.ofHours(1))
 				.register(registry);
 		}
+		if (server instanceof StreamServer stream) {
+			registerInputBudget(stream.getInputBudget());
+		}
 		if (server instanceof StreamServer stream && stream.isSecure()) {
 			Gauge.builder("gserver.tls.certificate.expiry", stream, GServerMeters::secondsToExpiry)
 				.description("Seconds until the served TLS certificate expires; negative once expired")
@@ -136,6 +140,19 @@ class GServerMeters implements ServerEventListener {
 				.tags(this.tags)
 				.register(registry);
 		}
+	}
+
+	private void registerInputBudget(InputBudget budget) {
+		Gauge.builder("gserver.input.budget.used", budget, InputBudget::getUsed)
+			.description("Bytes the codecs hold for frames not yet complete, all clients together")
+			.baseUnit("bytes")
+			.tags(this.tags)
+			.register(this.registry);
+		FunctionCounter.builder("gserver.input.budget.waits", budget, InputBudget::getWaitCount)
+			.description("Reads that waited for the spent input budget; the clients it refused count in "
+					+ "gserver.frames.rejected{reason=over-budget}")
+			.tags(this.tags)
+			.register(this.registry);
 	}
 
 	/** NaN while the server was not told its certificate: Prometheus shows it, an alert on it stays quiet. */
@@ -272,7 +289,7 @@ class GServerMeters implements ServerEventListener {
 	@Override
 	public void frameRejected(String reason) {
 		countRefused("gserver.frames.rejected",
-				"Frames a codec refused, by reason: too-long, malformed, stalled, truncated", reason, null);
+				"Frames a codec refused, by reason: too-long, malformed, stalled, truncated, over-budget", reason, null);
 	}
 
 	/** A client refused before its handler, for one of a handful of fixed reasons: looked up per failure, which is rare. */

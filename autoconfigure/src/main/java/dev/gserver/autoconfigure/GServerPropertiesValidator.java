@@ -68,6 +68,10 @@ final class GServerPropertiesValidator implements Validator {
 		rejectNegative(errors, "idleTimeout", server.getIdleTimeout());
 		rejectNegative(errors, "writeTimeout", server.getWriteTimeout());
 		rejectNegative(errors, "frameTimeout", server.getFrameTimeout());
+		if (server.getInputBudget() != null && server.getInputBudget().toBytes() < 1) {
+			errors.rejectValue("inputBudget", "range",
+					"must be at least 1B, such as 256MB; leave it unset for a quarter of the maximum heap");
+		}
 		rejectNotPositive(errors, "proxyProtocol.timeout", server.getProxyProtocol().getTimeout());
 		rejectNotPositive(errors, "ssl.handshakeTimeout", server.getSsl().getHandshakeTimeout());
 	}

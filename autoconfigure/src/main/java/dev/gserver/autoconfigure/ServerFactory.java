@@ -15,6 +15,7 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
+import org.springframework.util.unit.DataSize;
 
 import dev.gserver.Addresses;
 import dev.gserver.BaseServer;
@@ -144,6 +145,7 @@ final class ServerFactory {
 		map.from(properties::getIdleTimeout).to(server::setIdleTimeout);
 		map.from(properties::getWriteTimeout).to(server::setWriteTimeout);
 		map.from(properties::getFrameTimeout).to(server::setFrameTimeout);
+		map.from(properties::getInputBudget).as(DataSize::toBytes).to(server.getInputBudget()::setLimit);
 		StreamServerProperties.ProxyProtocol proxy = properties.getProxyProtocol();
 		server.setProxyProtocol(ProxyProtocol.of(proxy.getMode()).withTrusted(proxy.getTrusted()).withTimeout(proxy.getTimeout()));
 		// an empty value ('bundle:' in YAML) turns TLS off, as a server under gserver.servers may need

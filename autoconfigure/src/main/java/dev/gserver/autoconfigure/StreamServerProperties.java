@@ -6,6 +6,8 @@ import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.util.unit.DataSize;
+
 import dev.gserver.Spawn;
 import dev.gserver.proxy.CidrRange;
 import dev.gserver.proxy.ProxyProtocolMode;
@@ -57,6 +59,13 @@ public class StreamServerProperties {
 	 * handler. A slower frame is refused as 'stalled'. 0 turns it off.
 	 */
 	private Duration frameTimeout = Duration.ofSeconds(30);
+
+	/**
+	 * Most bytes the server's codecs may hold, all clients together, for frames not yet complete
+	 * (a bulk string arriving). While it is spent, readers wait for it, and the client holding
+	 * more than its share is refused ('over-budget'). A quarter of the maximum heap when not set.
+	 */
+	private @Nullable DataSize inputBudget;
 
 	/**
 	 * Port to listen on, 0 for any free port (published as 'local.gserver.<name>.port', and as 'local.gserver.port' for the default server).
@@ -182,6 +191,14 @@ public class StreamServerProperties {
 
 	public void setWriteTimeout(Duration writeTimeout) {
 		this.writeTimeout = writeTimeout;
+	}
+
+	public @Nullable DataSize getInputBudget() {
+		return this.inputBudget;
+	}
+
+	public void setInputBudget(@Nullable DataSize inputBudget) {
+		this.inputBudget = inputBudget;
 	}
 
 	public Duration getFrameTimeout() {

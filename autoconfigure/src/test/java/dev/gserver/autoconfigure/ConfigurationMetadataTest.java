@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConfigurationMetadataTest {
 
 	/** Properties whose default is "not set". */
-	private static final Set<String> UNSET_BY_DEFAULT = Set.of("gserver.address", "gserver.handler", "gserver.servers", "gserver.backlog", "gserver.spawn-bean", "gserver.ssl.bundle", "gserver.udp.address");
+	private static final Set<String> UNSET_BY_DEFAULT = Set.of("gserver.address", "gserver.handler", "gserver.servers", "gserver.backlog", "gserver.input-budget", "gserver.spawn-bean", "gserver.ssl.bundle", "gserver.udp.address");
 
 	@Test
 	void everyPropertyHasADescriptionAndADefault() throws Exception {

@@ -124,6 +124,7 @@ class GServerAutoConfigurationTest {
 			gserver.max-connections=-1                    | maxConnections       | -1            | must be 0 (no limit) or positive
 			gserver.max-connections-per-address=-1        | maxConnectionsPerAddress | -1          | must be 0 (no limit) or positive
 			gserver.proxy-protocol.timeout=0s             | proxyProtocol.timeout | PT0S         | must be positive
+			gserver.input-budget=0B                       | inputBudget          | 0B            | must be at least 1B
 			""")
 	void invalidPropertyFailsNamingPropertyAndValue(String property, String field, String value, String reason) {
 		this.runner.withUserConfiguration(PongHandler.class).withPropertyValues(property).run((context) -> {

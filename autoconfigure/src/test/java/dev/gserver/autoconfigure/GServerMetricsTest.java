@@ -25,6 +25,9 @@ import dev.gserver.Clients;
 import dev.gserver.FailingAcceptServer;
 import dev.gserver.Handler;
 import dev.gserver.StreamServer;
+import dev.gserver.codec.FrameException;
+import dev.gserver.codec.RespReader;
+import dev.gserver.codec.RespWriter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -94,6 +97,64 @@ class GServerMetricsTest {
 				assertThat(registry.get("gserver.proxy.errors").tag("reason", "malformed").counter().count()).isEqualTo(1);
 				assertThat(timerCount(registry, "success")).isEqualTo(1);
 			});
+	}
+
+	@Test
+	void countsAFrameRefusedForTheInputBudgetAndShowsWhatIsHeld() {
+		this.runner.withBean(Handler.class, () -> GServerMetricsTest::setOrPing)
+			.withPropertyValues("gserver.input-budget=64KB")
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				StreamServer server = context.getBean(StreamServer.class);
+				assertThat(server.getInputBudget().getLimit()).isEqualTo(64 * 1024);
+				// a 1 MB value, well within the reader's limits, but past the whole server's budget of 64 KB
+				byte[] value = new byte[256 * 1024];
+				java.util.Arrays.fill(value, (byte) 'v');
+				try (Socket large = Clients.connect(server.getServerPort())) {
+					OutputStream out = large.getOutputStream();
+					out.write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1000000\r\n".getBytes(StandardCharsets.US_ASCII));
+					try {
+						out.write(value);
+						out.flush();
+					}
+					catch (IOException ex) {
+						// refused and closed under the write: what is expected
+					}
+					// Redis's error, unless the close with the value's rest unread reset the connection first
+					String reply = new String(Clients.readUntilClosed(large), StandardCharsets.US_ASCII);
+					assertThat(reply.isEmpty() || reply.startsWith("-ERR")).as(reply).isTrue();
+				}
+				await().atMost(Duration.ofSeconds(10))
+					.until(() -> registry.find("gserver.frames.rejected").tag("reason", "over-budget").counter() != null);
+				assertThat(registry.get("gserver.frames.rejected").tag("reason", "over-budget").counter().count())
+					.isEqualTo(1);
+				try (Socket small = Clients.connect(server.getServerPort())) {
+					small.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+					assertThat(Clients.readLine(small.getInputStream()).strip()).isEqualTo("+PONG");
+				}
+				await().atMost(Duration.ofSeconds(10))
+					.until(() -> registry.get("gserver.input.budget.used").gauge().value() == 0);
+				assertThat(registry.get("gserver.input.budget.waits").functionCounter().count()).isZero();
+			});
+	}
+
+	/** Answers a PING, and a SET (if it fits); a refused frame gets Redis's error and a close. */
+	private static void setOrPing(dev.gserver.Connection connection) throws IOException {
+		RespReader reader = RespReader.of(connection);
+		RespWriter writer = RespWriter.of(connection);
+		try {
+			for (List<byte[]> command; (command = reader.readCommand()) != null;) {
+				if (command.size() == 1) {
+					writer.pong().flush();
+				}
+				else {
+					writer.ok().flush();
+				}
+			}
+		}
+		catch (FrameException ex) {
+			writer.error("ERR " + ex.getMessage()).flush();
+		}
 	}
 
 	/**

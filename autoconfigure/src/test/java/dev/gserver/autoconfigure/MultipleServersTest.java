@@ -172,6 +172,8 @@ class MultipleServersTest {
 				arguments("idle-timeout", "5s", (Function<StreamServer, Object>) StreamServer::getIdleTimeout, Duration.ofSeconds(5)),
 				arguments("write-timeout", "6s", (Function<StreamServer, Object>) StreamServer::getWriteTimeout, Duration.ofSeconds(6)),
 				arguments("frame-timeout", "7s", (Function<StreamServer, Object>) StreamServer::getFrameTimeout, Duration.ofSeconds(7)),
+				arguments("input-budget", "64MB",
+						(Function<StreamServer, Object>) (server) -> server.getInputBudget().getLimit(), 64L * 1024 * 1024),
 				arguments("proxy-protocol.mode", "optional",
 						(Function<StreamServer, Object>) (server) -> server.getProxyProtocol().getMode(), ProxyProtocolMode.OPTIONAL),
 				arguments("proxy-protocol.trusted", "10.0.0.0/8",
