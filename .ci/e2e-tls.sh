@@ -2,7 +2,8 @@
 # End-to-end check of the sample app's TLS profile: a self-signed certificate from openssl, the
 # packaged jar run with --spring.profiles.active=tls and GSERVER_TLS_CERT / GSERVER_TLS_KEY, then
 # openssl s_client gets +PONG over TLS (and sees that certificate), while a plaintext redis-cli
-# gets no PONG and the failed handshake shows in gserver.tls.handshake.errors. SIGTERM then stops
+# gets no PONG and the failed handshake shows in gserver.tls.handshake.errors, and a TLS 1.2
+# s_client asking to renegotiate is refused and counted. SIGTERM then stops
 # the app with exit code 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -101,6 +102,21 @@ done
 [ "$count" = "1.0" ] || fail "gserver.tls.handshake.errors{reason=protocol} reads '$count', not 1.0"
 echo "e2e-tls: gserver.tls.handshake.errors{reason=protocol} = $count"
 
+# a TLS 1.2 client asking to renegotiate (s_client's R command) is refused and counted; the
+# pauses pace the interactive client: the PING is answered before the R is sent
+(printf 'PING\r\n'; sleep 1; printf 'R\n'; sleep 2) \
+	| timeout 10 openssl s_client -tls1_2 -connect "127.0.0.1:$PORT" >"$WORK/renegotiate.log" 2>&1 || true
+grep -q '+PONG' "$WORK/renegotiate.log" || { cat "$WORK/renegotiate.log" >&2; fail "no +PONG before the renegotiation"; }
+grep -q 'RENEGOTIATING' "$WORK/renegotiate.log" || { cat "$WORK/renegotiate.log" >&2; fail "s_client did not try to renegotiate"; }
+metrics="http://127.0.0.1:$HTTP_PORT/actuator/metrics/gserver.tls.handshake.errors?tag=reason:renegotiation"
+count=""
+for _ in $(seq 1 20); do
+	count=$(curl -fsS "$metrics" 2>/dev/null | grep -o '"value":[0-9.]*' | head -1 | cut -d: -f2) || true
+	[ -n "$count" ] && break
+	sleep 0.5
+done
+[ "$count" = "1.0" ] || { cat "$WORK/renegotiate.log" >&2; fail "gserver.tls.handshake.errors{reason=renegotiation} reads '$count', not 1.0"; }
+echo "e2e-tls: openssl s_client -tls1_2 renegotiation refused: gserver.tls.handshake.errors{reason=renegotiation} = $count"
 stop_started=$(date +%s)
 kill -TERM "$APP"
 status=0

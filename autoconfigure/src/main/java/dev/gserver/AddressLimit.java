@@ -2,6 +2,9 @@ package dev.gserver;
 
 import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * The connections open per client IP address, and the cap on them
@@ -50,6 +53,14 @@ final class AddressLimit {
 		return admitted[0];
 	}
 
+	/**
+	 * Counts one more connection from {@code address} unless it has the most allowed already.
+	 * @return its place, released once by whoever closes the connection first; {@code null} when refused
+	 */
+	@Nullable Slot acquire(InetAddress address) {
+		return tryAcquire(address) ? new Slot(address) : null;
+	}
+
 	/** Counts one connection from {@code address} fewer; its entry goes with its last connection. */
 	void release(InetAddress address) {
 		this.open.computeIfPresent(address, (key, count) -> (count > 1) ? count - 1 : null);
@@ -64,6 +75,25 @@ final class AddressLimit {
 	/** Returns how many addresses have connections counted as open. */
 	int addresses() {
 		return this.open.size();
+	}
+
+	/** One connection's place in its address's count: released once, however many close it. */
+	final class Slot {
+
+		private final InetAddress address;
+
+		private final AtomicBoolean released = new AtomicBoolean();
+
+		private Slot(InetAddress address) {
+			this.address = address;
+		}
+
+		void release() {
+			if (this.released.compareAndSet(false, true)) {
+				AddressLimit.this.release(this.address);
+			}
+		}
+
 	}
 
 }

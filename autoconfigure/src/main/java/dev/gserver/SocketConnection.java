@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.SequenceInputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
@@ -23,9 +22,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.gserver.proxy.ProxyHeader;
-import dev.gserver.proxy.ProxyProtocol;
-import dev.gserver.proxy.ProxyProtocolException;
-import dev.gserver.proxy.ProxyProtocolMode;
 
 /**
  * A TCP or Unix-socket client, as a {@link Handler} sees it: the accepted channel, and on a TLS
@@ -45,10 +41,6 @@ public final class SocketConnection implements Connection, Client {
 	private static final AtomicReferenceFieldUpdater<SocketConnection, @Nullable String> CLOSED_FOR =
 		AtomicReferenceFieldUpdater.newUpdater(SocketConnection.class, String.class, "closedFor");
 
-	/** Takes {@link #countedAddress} once: the close that releases the address's slot is the only one. */
-	private static final AtomicReferenceFieldUpdater<SocketConnection, @Nullable InetAddress> COUNTED_ADDRESS =
-		AtomicReferenceFieldUpdater.newUpdater(SocketConnection.class, InetAddress.class, "countedAddress");
-
 	private final SocketChannel channel;
 
 	private final Counters counters;
@@ -63,11 +55,8 @@ public final class SocketConnection implements Connection, Client {
 	 */
 	private volatile @Nullable String closedFor;
 
-	/** The cap per address this connection was counted in, once it was; released by {@link #close()}. */
-	private volatile @Nullable AddressLimit addressLimit;
-
-	/** The address this connection is counted for in {@link #addressLimit} until closed; {@code null} when not counted. */
-	private volatile @Nullable InetAddress countedAddress;
+	/** The connection's place in its address's cap, once counted; released by {@link #close()}. */
+	private volatile AddressLimit.@Nullable Slot addressSlot;
 
 	/** The PROXY protocol header the connection started with, or {@code null}. */
 	private volatile @Nullable ProxyHeader proxyHeader;
@@ -154,104 +143,33 @@ public final class SocketConnection implements Connection, Client {
 		}
 	}
 
-	/**
-	 * Readies the connection on its handler's thread: reads the PROXY header, checks the cap per
-	 * client address (on the header's address, and before the handshake, so that a refused
-	 * client costs none), then runs the TLS handshake, as the server asks. A client that fails
-	 * any is reported (a DEBUG line and an event) and must then be closed unhandled.
-	 * @return whether the handler may go on
-	 */
-	boolean prepare(ProxyProtocol proxyProtocol, AddressLimit addressLimit, TlsHandshake handshake) {
-		return readProxyHeader(proxyProtocol) && admit(addressLimit) && secure(handshake);
+	/** The PROXY header was read: the connection's addresses are the ones it tells. */
+	void proxyHeaderRead(ProxyHeader header) {
+		byte[] consumed = header.getConsumed();
+		this.replay = (consumed.length > 0) ? consumed : null;
+		this.proxyHeader = header;
 	}
 
-	private boolean readProxyHeader(ProxyProtocol proxyProtocol) {
-		if (proxyProtocol.getMode() == ProxyProtocolMode.OFF) {
-			return true;
-		}
-		Socket plain = this.channel.socket();
-		try {
-			int timeout = plain.getSoTimeout();
-			// a deadline for the whole header, not a wait per read that every trickled byte restarts
-			long deadline = System.nanoTime() + proxyProtocol.getTimeout().toNanos();
-			ProxyHeader header = proxyProtocol.read(new DeadlineInputStream(plain, deadline), remoteAddress(this.channel));
-			plain.setSoTimeout(timeout);
-			if (header != null) {
-				byte[] consumed = header.getConsumed();
-				this.replay = (consumed.length > 0) ? consumed : null;
-				this.proxyHeader = header;
-			}
-			return true;
-		}
-		catch (ProxyProtocolException ex) {
-			logger.debug("PROXY header from {} refused ({}): {}", remoteAddress(this.channel), ex.getReason(),
-					ex.getMessage());
-			this.events.proxyHeaderRejected(ex.getReason());
-			return false;
-		}
-		catch (IOException ex) {
-			logger.debug("PROXY header from {} not read: {}", remoteAddress(this.channel), ex.toString());
-			this.events.proxyHeaderRejected(ProxyProtocolException.CLOSED);
-			return false;
-		}
-	}
-
-	/**
-	 * Counts the connection for its client's IP address, or refuses it when that address has
-	 * the most connections allowed. A refusal is a DEBUG line, not a WARN: a client that opens
-	 * connections in a loop must not flood the logs.
-	 */
-	private boolean admit(AddressLimit limit) {
-		if (!limit.isEnabled() || !(getRemoteAddress() instanceof InetSocketAddress remote)
-				|| remote.getAddress() == null) {
-			// no cap, or a Unix socket client: nothing to count
-			return true;
-		}
-		InetAddress address = remote.getAddress();
-		if (limit.tryAcquire(address)) {
-			this.addressLimit = limit;
-			this.countedAddress = address;
-			return true;
-		}
-		logger.debug("Connection from {} refused: {} connection(s) from its address already open", remote,
-				limit.getMax());
-		this.events.connectionRejected(ServerEventListener.REJECTED_PER_ADDRESS);
-		return false;
-	}
-
-	/** Gives back the connection's slot in the cap per address, once, whoever closes it first. */
-	private void releaseAddress() {
-		InetAddress address = COUNTED_ADDRESS.getAndSet(this, null);
-		AddressLimit limit = this.addressLimit;
-		if (address != null && limit != null) {
-			limit.release(address);
-		}
-	}
-
-	private boolean secure(TlsHandshake handshake) {
-		if (!handshake.isEnabled()) {
-			return true;
-		}
+	/** Takes the bytes read looking for a PROXY header that was not there: they belong to what follows. */
+	byte @Nullable [] takeReplay() {
 		byte[] consumed = this.replay;
 		this.replay = null;
-		long started = Deadlines.now();
-		this.handshakeDeadline = Deadlines.deadline(started, handshake.getTimeout());
-		try {
-			// secure only once the handshake succeeded
-			this.tls = handshake.handshake(this.channel.socket(), consumed, getRemoteAddress());
-			this.events.tlsHandshakeFinished(true, System.nanoTime() - started);
-			return true;
-		}
-		catch (IOException | RuntimeException ex) {
-			this.events.tlsHandshakeFinished(false, System.nanoTime() - started);
-			String reason = TlsFailures.TIMEOUT.equals(this.closedFor) ? TlsFailures.TIMEOUT : TlsFailures.reason(ex);
-			logger.debug("TLS handshake with {} failed ({}): {}", getRemoteAddress(), reason, ex.toString());
-			this.events.tlsHandshakeFailed(reason);
-			return false;
-		}
-		finally {
-			this.handshakeDeadline = 0;
-		}
+		return consumed;
+	}
+
+	/** The connection counts in its address's cap until it closes. */
+	void admitted(AddressLimit.Slot slot) {
+		this.addressSlot = slot;
+	}
+
+	/** The handshake succeeded: the connection's streams are TLS's from now on. */
+	void secured(SSLSocket socket) {
+		this.tls = socket;
+	}
+
+	/** Returns whether the server closed the connection for {@code reason}. */
+	boolean wasClosedFor(String reason) {
+		return reason.equals(this.closedFor);
 	}
 
 	/** The handshake outlived its deadline: the watchdog closes the connection under it. */
@@ -389,7 +307,10 @@ public final class SocketConnection implements Connection, Client {
 				this.channel.close();
 			}
 			finally {
-				releaseAddress();
+				AddressLimit.Slot slot = this.addressSlot;
+				if (slot != null) {
+					slot.release();
+				}
 			}
 		}
 	}

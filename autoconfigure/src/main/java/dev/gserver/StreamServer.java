@@ -142,7 +142,7 @@ public class StreamServer extends StreamSettings {
 	 */
 	@Override
 	protected boolean prepare(SocketConnection client) {
-		return client.prepare(getProxyProtocol(), addressLimit(), tlsHandshake());
+		return Preparation.prepare(client, getProxyProtocol(), addressLimit(), tlsHandshake(), getEvents());
 	}
 
 	/** Returns how many connections were closed unhandled because their address had {@link #getMaxConnectionsPerAddress()} open. */
