@@ -22,7 +22,8 @@ GIVE_UP_SECONDS = 60
 
 
 def trickle(host, port, payload, pace):
-    """Sends payload byte by byte every pace seconds; returns (seconds until closed, bytes sent)."""
+    """Sends payload byte by byte every pace seconds; returns (seconds until closed, bytes sent):
+    None when still open after GIVE_UP_SECONDS, negative when the whole payload was taken."""
     started = time.monotonic()
     with socket.create_connection((host, port), timeout=5) as sock:
         sock.settimeout(pace)
@@ -38,13 +39,8 @@ def trickle(host, port, payload, pace):
                 continue
             except OSError:
                 return time.monotonic() - started, sent + 1
-        sock.settimeout(GIVE_UP_SECONDS)
-        try:
-            while sock.recv(4096):
-                pass
-        except OSError:
-            pass
-        return time.monotonic() - started, len(payload)
+        # the server took the whole payload, however slowly it came: not cut
+        return -(time.monotonic() - started), len(payload)
 
 
 def client_hello():
@@ -65,6 +61,8 @@ def report(kind, host, port, pace, payload):
     took, sent = trickle(host, port, payload, pace)
     if took is None:
         print(f"{kind}: still open after {GIVE_UP_SECONDS}s ({sent} of {len(payload)} bytes sent at {pace}s each)")
+    elif took < 0:
+        print(f"{kind}: not cut: all {sent} bytes taken over {-took:.2f}s at {pace}s each")
     else:
         print(f"{kind}: closed after {took:.2f}s ({sent} of {len(payload)} bytes sent at {pace}s each)")
 
