@@ -105,6 +105,8 @@ rolling_restart() {
 	wait_file "$WORK/go-$delay" 60
 	sleep "$LOAD_BEFORE"
 	touch "$WORK/roll-$delay"
+	local roll_started
+	roll_started=$(now_ms)
 	proxied "$2"
 	for i in 0 1 2; do
 		name=${NAMES[i]}
@@ -122,6 +124,7 @@ rolling_restart() {
 		wait_until "HAProxy routing to the restarted instance $name" "${SAMPLES[i]}" 90 haproxy_server_up "$STATS" "$name"
 		times+="UP again in $(( $(now_ms) - started )) ms; "
 	done
+	times+="the roll took $(( $(now_ms) - roll_started )) ms; "
 	touch "$WORK/stop-$delay"
 	wait "$load" || fail "the clients failed: $(cat "$WORK/clients-$delay.err")"
 	ROLLED=("$(cat "$WORK/clients-$delay.json")" "$(python3 .ci/haproxy_stats.py "$STATS" show samples)" "${times%; }")

@@ -21,7 +21,8 @@ is told apart from a connection closed between replies.
       N clients loop on INCR, SET, GET over connections that each client reconnects: after a cut,
       an error reply or a refused connect, and, with --lifetime, cleanly between replies once a
       connection is S seconds old (less a random part, so that clients do not move in step), as
-      a pool with a maximum connection lifetime does. With --rate each sends at most Q requests
+      a pool with a maximum connection lifetime does; and, as a pool checks a connection before
+      use, when the server has closed it while idle. With --rate each sends at most Q requests
       a second; a reply not come within --timeout (10 s) counts as failed. Each connection writes
       keys of its own (unique to this run, client and connection), since replicas behind a load
       balancer share no data, and checks every reply against the writes the server acknowledged
@@ -31,8 +32,9 @@ is told apart from a connection closed between replies.
       dropped with its keys. Runs until F exists (or the deadline); latencies count as "before"
       from the time G is written (every client has had a reply) until R exists, "during" after.
       Prints one JSON line: requests, acknowledged, failed (error replies + cut +
-      connect_failures + timeouts), lost, duplicated, half, wrong, reconnects (after a failure),
-      recycled (lifetime), acknowledged and p50/p99 in ms before and during, clients_stuck.
+      connect_failures + timeouts), lost, duplicated, half, wrong, reconnects (after a failure or
+      an idle connection closed by the server: closed_idle), recycled (lifetime), acknowledged
+      and p50/p99 in ms before and during, clients_stuck.
   resp_clients.py clientinfo --port P
       Sends CLIENT INFO and checks that addr= is this client's own address (the real client,
       even through a PROXY-protocol load balancer) and prints the reply.
@@ -44,6 +46,7 @@ import argparse
 import json
 import os
 import random
+import select
 import socket
 import sys
 import threading
@@ -256,6 +259,16 @@ def older_value(reply, last_set):
         return False
 
 
+def closed_by_peer(sock):
+    """True when the peer has closed a connection this client is not waiting on (readable at
+    once: the end of the stream, a reset, or bytes nobody asked for, which no request may take
+    for its reply)."""
+    try:
+        return bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
+
+
 def integer_reply(reply):
     if reply[:1] == b":" and reply.endswith(b"\r\n"):
         try:
@@ -271,7 +284,7 @@ class KeyedTotals(Totals):
     def __init__(self):
         super().__init__()
         self.counts = dict(requests=0, acknowledged=0, errors=0, cut=0, connect_failures=0, timeouts=0,
-                           lost=0, duplicated=0, half=0, wrong=0, reconnects=0, recycled=0)
+                           lost=0, duplicated=0, half=0, wrong=0, reconnects=0, closed_idle=0, recycled=0)
         self.latencies = {"before": [], "during": []}
         self.reported = 0
 
@@ -320,6 +333,14 @@ def run_keyed_client(index, args, totals, first_reply, stop):
             next_request = max(next_request, time.monotonic() - interval) + interval
             if stop.is_set():
                 break
+        if closed_by_peer(sock):
+            # closed while idle, just before this request: as a pool checks a connection
+            # before use, reconnect; nothing was asked, so nothing failed
+            sock.close()
+            sock = None
+            totals.add("closed_idle")
+            totals.add("reconnects")
+            continue
         op = step % 3
         if op == 0:
             request, expected = command(b"INCR", counter), b":%d\r\n" % (incremented + 1)
