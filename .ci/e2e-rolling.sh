@@ -15,11 +15,12 @@
 # again, since it may or may not have been done: the connection's keys are dropped with it, the
 # client reconnects and starts new keys. So a connection that HAProxy moved to another instance
 # mid-stream, a write lost or done twice, a half-written or wrong reply (after a reconnect too)
-# are all caught. Clients close each connection cleanly after at most 1 s (a pool's maximum
-# connection lifetime; ROLL_CLIENT_LIFETIME=0 keeps them until cut): a protocol without a
-# "goodbye" (RESP has none) gives a server no way to close a busy connection without risking a
-# request in flight, so clients must leave a stopping instance themselves, within the shutdown
-# delay (see docs/production.md#rolling-restart-behind-haproxy).
+# are all caught. Clients check a connection before each request, as pools do (one the server
+# closed while idle is replaced, nothing failed), and close each connection cleanly after at most
+# 1 s, as a pool with a maximum connection lifetime does (ROLL_CLIENT_LIFETIME=0 keeps them until
+# the server closes them): RESP has no "goodbye", so a request in flight when a stopping server
+# ends a connection's input is cut, and only clients that leave within the shutdown delay and
+# stop timeout avoid that (see docs/production.md#rolling-restart-behind-haproxy).
 #
 # Fails on: an instance exiting other than 0, any lost or duplicated write, half or wrong reply;
 # with the delay also on any failed request (error reply, cut, refused connect, timeout) and any
@@ -27,7 +28,7 @@
 # the delay it only reports, to show the difference.
 #
 # Prerequisites: a JDK (JAVA, else java on PATH), Maven (to build the jar when missing), python3,
-# haproxy, curl. Every process is started here and killed by PID on exit.
+# haproxy. Every process is started here and killed by PID on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 E2E_NAME=e2e-rolling
@@ -183,7 +184,8 @@ ROLLED=("${with[@]}")
 report_row 3s
 ROLLED=("${without[@]}")
 report_row 0s
-echo "(latencies in ms; reconnects after a failure; recycled: connections closed by the client at the end of their lifetime)"
+echo "(latencies in ms; reconnects: after a failure, or when the server had closed the connection while idle;" \
+	"recycled: connections the client closed at the end of their lifetime)"
 echo "$E2E_NAME: 3s: ${with[2]}"
 echo "$E2E_NAME: 0s: ${without[2]}"
 echo "$E2E_NAME: 3s: clients ${with[0]}"
