@@ -18,6 +18,9 @@
 # python3, redis-tools, haproxy, curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+E2E_NAME=e2e-production
+# shellcheck source=e2e-lib.sh
+source .ci/e2e-lib.sh
 
 JAR=sample-app/target/gserver-sample-app.jar
 [ -f "$JAR" ] || mvn -B -q -DskipTests package
@@ -31,74 +34,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() {
-	echo "e2e-production: FAILED: $*" >&2
-	for log in "$WORK"/*.log; do
-		[ -f "$log" ] || continue
-		echo "---- $log (last 40 lines)" >&2
-		tail -n 40 "$log" >&2
-	done
-	exit 1
-}
-
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-now_ms() {
-	date +%s%3N
-}
-
-# start_sample NAME PORT HTTP_PORT [ARGS...]: runs the jar in the background; its PID goes to $STARTED
-start_sample() {
-	local name=$1 port=$2 http=$3
-	shift 3
-	# the chat server on a free port too, so that two instances run side by side
-	java -jar "$JAR" --gserver.address=127.0.0.1 --gserver.port="$port" --gserver.servers.chat.port=0 \
-		--server.address=127.0.0.1 --server.port="$http" "$@" >"$WORK/$name.log" 2>&1 &
-	STARTED=$!
-	PIDS+=("$STARTED")
-}
-
-# wait_until WHAT PID SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds; fails when
-# PID ends first (0: no process to watch) or after SECONDS
-wait_until() {
-	local what=$1 pid=$2 seconds=$3
-	shift 3
-	for _ in $(seq 1 $(( seconds * 10 ))); do
-		"$@" && return 0
-		[ "$pid" = 0 ] || kill -0 "$pid" 2>/dev/null || fail "$what: the process ended first"
-		sleep 0.1
-	done
-	fail "$what: not within $seconds s"
-}
-
 answers_pong() {
 	[ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ]
-}
-
-is_ready() {
-	curl -fsS "http://127.0.0.1:$1/actuator/health/readiness" 2>/dev/null | grep -q '"UP"'
 }
 
 # wait_ready PORT PID: until the server answers PONG
 wait_ready() {
 	wait_until "PONG from the server on port $1" "$2" 60 answers_pong "$1"
-}
-
-# wait_http_ready HTTP_PORT PID: until the readiness probe says UP
-wait_http_ready() {
-	wait_until "readiness UP on HTTP port $1" "$2" 60 is_ready "$1"
-}
-
-# wait_file PATH SECONDS: until the file has content
-wait_file() {
-	wait_until "$1 written" 0 "$2" test -s "$1"
-}
-
-# json_field JSON NAME
-json_field() {
-	python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"
 }
 
 cpu_ticks() {
@@ -208,22 +150,6 @@ reuse_port() {
 	wait "$b" || true
 }
 
-# HAProxy in front of two samples (a, b) with PROXY v2 and a readiness check every 200 ms:
-# haproxy_config FILE FRONT_PORT A_PORT A_HTTP B_PORT B_HTTP FALL GLOBAL_EXTRA DEFAULTS_EXTRA
-haproxy_config() {
-	{
-		printf 'global\n    maxconn 2000\n'
-		[ -z "$8" ] || printf '    %s\n' "$8"
-		printf 'defaults\n    mode tcp\n    timeout connect 2s\n    timeout client 60s\n    timeout server 60s\n'
-		[ -z "$9" ] || printf '    %s\n' "$9"
-		printf '    retries 3\n    option redispatch\n'
-		printf 'frontend redis\n    bind 127.0.0.1:%s\n    default_backend samples\n' "$2"
-		printf 'backend samples\n    balance roundrobin\n    option httpchk GET /actuator/health/readiness\n'
-		printf '    http-check expect status 200\n    default-server inter 200ms fall %s rise 2 send-proxy-v2\n' "$7"
-		printf '    server a 127.0.0.1:%s check port %s\n    server b 127.0.0.1:%s check port %s\n' "$3" "$4" "$5" "$6"
-	} >"$1"
-}
-
 # ---- 4. HAProxy, PROXY protocol v2, drain ---------------------------------------------------------
 behind_haproxy() {
 	local front pa pb ha hb a b haproxy status result requests=1000 clients=50
@@ -241,7 +167,7 @@ behind_haproxy() {
 	wait_http_ready "$hb" "$b"
 	# without a header, a client that reaches an instance directly is closed
 	[ "$(redis-cli -p "$pa" ping 2>/dev/null || true)" != PONG ] || fail "an instance answered a client without a PROXY header"
-	haproxy_config "$WORK/haproxy.cfg" "$front" "$pa" "$ha" "$pb" "$hb" 1 "" ""
+	haproxy_config "$WORK/haproxy.cfg" "$front" 1 "" "" "a:$pa:$ha" "b:$pb:$hb"
 	haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
 	haproxy=$!
 	PIDS+=("$haproxy")
@@ -286,8 +212,8 @@ drain_behind_haproxy() {
 	start_sample drain-b "$pb" "$hb" "${proxied[@]}"
 	b=$STARTED
 	# a slow answer on a loaded machine is no failed check; a 503 still counts at once
-	haproxy_config "$WORK/haproxy-5.cfg" "$front" "$pa" "$ha" "$pb" "$hb" 2 \
-		"stats socket $stats mode 600 level admin" "timeout check 2s"
+	haproxy_config "$WORK/haproxy-5.cfg" "$front" 2 "stats socket $stats mode 600 level admin" "timeout check 2s" \
+		"a:$pa:$ha" "b:$pb:$hb"
 	haproxy -db -f "$WORK/haproxy-5.cfg" >"$WORK/haproxy-5.log" 2>&1 &
 	haproxy=$!
 	PIDS+=("$haproxy")
@@ -341,11 +267,6 @@ drain_one() {
 	DRAINED=("$status" "$(cat "$WORK/load-5-$delay.json")" "$(python3 .ci/haproxy_stats.py "$stats" show samples)" $(( after - before )))
 }
 
-haproxy_server_up() {
-	[ "$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]]["status"])' \
-		"$(python3 .ci/haproxy_stats.py "$1" show samples)" "$2")" = UP ]
-}
-
 haproxy_sessions() {
 	python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]]["stot"])' \
 		"$(python3 .ci/haproxy_stats.py "$1" show samples)" "$2"
@@ -353,11 +274,6 @@ haproxy_sessions() {
 
 haproxy_sessions_at_least() {
 	[ "$(haproxy_sessions "$1" "$2")" -ge "$3" ]
-}
-
-# haproxy_errors JSON: retries, redispatches, connection and response errors of the backend and its servers
-haproxy_errors() {
-	python3 -c 'import json, sys; print(sum(e[k] for e in json.loads(sys.argv[1]).values() for k in ("econ", "eresp", "wretr", "wredis")))' "$1"
 }
 
 # client_errors JSON: every request that did not get its reply

@@ -16,6 +16,25 @@ is told apart from a connection closed between replies.
       balancer do; G is written once every client has had a reply. Any failure counts: a refused
       or failed connect, a connection closed before or during the reply, a wrong reply.
       Prints one JSON line: acknowledged, connect_failures, cut, half, wrong.
+  resp_clients.py keyed --port P --clients N --stop-file F [--phase-file R] [--lifetime S] [--rate Q]
+                        [--timeout S] [--deadline S] [--go-file G]
+      N clients loop on INCR, SET, GET over connections that each client reconnects: after a cut,
+      an error reply or a refused connect, and, with --lifetime, cleanly between replies once a
+      connection is S seconds old (less a random part, so that clients do not move in step), as
+      a pool with a maximum connection lifetime does; and, as a pool checks a connection before
+      use, when the server has closed it while idle. With --rate each sends at most Q requests
+      a second; a reply not come within --timeout (10 s) counts as failed. Each connection writes
+      keys of its own (unique to this run, client and connection), since replicas behind a load
+      balancer share no data, and checks every reply against the writes the server acknowledged
+      on that connection: an INCR must answer exactly the last reply + 1 (less: a lost write;
+      more: a duplicated or skipped one), a GET the last acknowledged SET (an older value or
+      none: a lost write). A request left unanswered is never sent again: its connection is
+      dropped with its keys. Runs until F exists (or the deadline); latencies count as "before"
+      from the time G is written (every client has had a reply) until R exists, "during" after.
+      Prints one JSON line: requests, acknowledged, failed (error replies + cut +
+      connect_failures + timeouts), lost, duplicated, half, wrong, reconnects (after a failure or
+      an idle connection closed by the server: closed_idle), recycled (lifetime), acknowledged
+      and p50/p99 in ms before and during, clients_stuck.
   resp_clients.py clientinfo --port P
       Sends CLIENT INFO and checks that addr= is this client's own address (the real client,
       even through a PROXY-protocol load balancer) and prints the reply.
@@ -26,6 +45,8 @@ is told apart from a connection closed between replies.
 import argparse
 import json
 import os
+import random
+import select
 import socket
 import sys
 import threading
@@ -198,6 +219,217 @@ def fresh(args):
     return 0
 
 
+def read_resp_reply(sock):
+    """Reads one reply (simple string, error, integer or bulk string): returns (bytes, how) where
+    how is "complete", "closed" (the peer closed first), "reset" or "timeout"."""
+    data = b""
+    need = None
+    while need is None or len(data) < need:
+        if need is None:
+            end = data.find(b"\r\n")
+            if end >= 0:
+                need = end + 2
+                if data[:1] == b"$":
+                    try:
+                        length = int(data[1:end])
+                    except ValueError:
+                        return data, "complete"
+                    need += length + 2 if length >= 0 else 0
+                continue
+        try:
+            chunk = sock.recv(4096)
+        except socket.timeout:
+            return data, "timeout"
+        except OSError:
+            return data, "reset"
+        if not chunk:
+            return data, "closed"
+        data += chunk
+    return data, "complete"
+
+
+def older_value(reply, last_set):
+    """True when a GET reply is no value or one SET before last_set (values are v<step>)."""
+    if reply == b"$-1\r\n":
+        return True
+    parts = reply.split(b"\r\n")
+    try:
+        return len(parts) == 3 and parts[1][:1] == b"v" and int(parts[1][1:]) < int(last_set[1:])
+    except ValueError:
+        return False
+
+
+def closed_by_peer(sock):
+    """True when the peer has closed a connection this client is not waiting on (readable at
+    once: the end of the stream, a reset, or bytes nobody asked for, which no request may take
+    for its reply)."""
+    try:
+        return bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
+
+
+def integer_reply(reply):
+    if reply[:1] == b":" and reply.endswith(b"\r\n"):
+        try:
+            return int(reply[1:-2])
+        except ValueError:
+            return None
+    return None
+
+
+class KeyedTotals(Totals):
+    """Counts plus each request's latency, split at the phase change."""
+
+    def __init__(self):
+        super().__init__()
+        self.counts = dict(requests=0, acknowledged=0, errors=0, cut=0, connect_failures=0, timeouts=0,
+                           lost=0, duplicated=0, half=0, wrong=0, reconnects=0, closed_idle=0, recycled=0)
+        self.latencies = {"before": [], "during": []}
+        self.reported = 0
+
+    def report(self, what, index, detail):
+        with self.lock:
+            self.reported += 1
+            if self.reported > 20:
+                return
+        sys.stderr.write("%s: client %d: %s\n" % (what, index, detail))
+
+
+def run_keyed_client(index, args, totals, first_reply, stop):
+    during = args.during
+    lifetime = args.lifetime
+    generation = 0
+    had_reply = False
+    latencies = {"warm-up": [], "before": [], "during": []}
+    sock = None
+    interval = 1.0 / args.rate if args.rate > 0 else 0.0
+    next_request = time.monotonic() + interval * random.random()
+    while not stop.is_set():
+        if sock is None:
+            try:
+                sock = connect(args.port, timeout=args.timeout)
+            except OSError:
+                totals.add("requests")
+                totals.add("connect_failures")
+                time.sleep(0.05)
+                continue
+            # a new connection, maybe to another replica: new keys, nothing to expect yet
+            generation += 1
+            prefix = b"%s:c%d:g%d" % (args.run_id, index, generation)
+            counter, value_key = prefix + b":n", prefix + b":v"
+            incremented, last_set, step = 0, None, 0
+            ends = time.monotonic() + lifetime * (0.5 + 0.5 * random.random()) if lifetime > 0 else None
+        if ends is not None and time.monotonic() >= ends:
+            sock.close()
+            sock = None
+            totals.add("recycled")
+            continue
+        if interval:
+            # paced: a client that fell behind goes on from now rather than catching up in a burst
+            pause = next_request - time.monotonic()
+            if pause > 0:
+                stop.wait(pause)
+            next_request = max(next_request, time.monotonic() - interval) + interval
+            if stop.is_set():
+                break
+        if closed_by_peer(sock):
+            # closed while idle, just before this request: as a pool checks a connection
+            # before use, reconnect; nothing was asked, so nothing failed
+            sock.close()
+            sock = None
+            totals.add("closed_idle")
+            totals.add("reconnects")
+            continue
+        op = step % 3
+        if op == 0:
+            request, expected = command(b"INCR", counter), b":%d\r\n" % (incremented + 1)
+        elif op == 1:
+            value = b"v%d" % step
+            request, expected = command(b"SET", value_key, value), b"+OK\r\n"
+        else:
+            request, expected = command(b"GET", value_key), b"$%d\r\n%s\r\n" % (len(last_set), last_set)
+        phase = "during" if during.is_set() else "before" if args.steady.is_set() else "warm-up"
+        started = time.perf_counter()
+        totals.add("requests")
+        try:
+            sock.sendall(request)
+            reply, how = read_resp_reply(sock)
+        except OSError:
+            reply, how = b"", "reset"
+        elapsed = time.perf_counter() - started
+        if how != "complete":
+            # nothing or part of a reply: the write may or may not have happened, so this
+            # connection's keys are given up with it and the request is not sent again
+            problem = "half" if reply else "timeouts" if how == "timeout" else "cut"
+        elif reply == expected:
+            latencies[phase].append(elapsed)
+            totals.add("acknowledged")
+            if op == 0:
+                incremented += 1
+            elif op == 1:
+                last_set = value
+            step += 1
+            if not had_reply:
+                had_reply = True
+                first_reply()
+            continue
+        elif reply[:1] == b"-":
+            problem = "errors"
+        elif op == 0 and integer_reply(reply) is not None:
+            problem = "lost" if integer_reply(reply) <= incremented else "duplicated"
+        elif op == 2 and older_value(reply, last_set):
+            problem = "lost"
+        else:
+            problem = "wrong"
+        totals.add(problem)
+        if problem not in ("cut", "timeouts", "errors"):
+            totals.report(problem, index, "sent %r expected %r got %r" % (request[:80], expected, reply[:80]))
+        sock.close()
+        sock = None
+        totals.add("reconnects")
+    if sock is not None:
+        sock.close()
+    with totals.lock:
+        for phase in totals.latencies:
+            totals.latencies[phase].extend(latencies[phase])
+
+
+def percentile_ms(values, fraction):
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000, 2)
+
+
+def keyed(args):
+    totals = KeyedTotals()
+    stop = threading.Event()
+    args.during = threading.Event()
+    args.steady = threading.Event()
+    args.run_id = b"%x" % random.getrandbits(48)
+    threads = start_clients(run_keyed_client, args, totals, stop)
+    end = time.monotonic() + args.deadline
+    while not os.path.exists(args.stop_file) and time.monotonic() < end:
+        if not args.steady.is_set() and (not args.go_file or os.path.exists(args.go_file)):
+            args.steady.set()
+        if args.phase_file and not args.during.is_set() and os.path.exists(args.phase_file):
+            args.during.set()
+        time.sleep(0.02)
+    stop.set()
+    for t in threads:
+        t.join(args.timeout + 5)
+    counts = totals.counts
+    counts["failed"] = counts["errors"] + counts["cut"] + counts["connect_failures"] + counts["timeouts"]
+    for phase, values in totals.latencies.items():
+        counts["acknowledged_" + phase] = len(values)
+        counts["p50_" + phase] = percentile_ms(values, 0.50)
+        counts["p99_" + phase] = percentile_ms(values, 0.99)
+    counts["clients_stuck"] = sum(1 for t in threads if t.is_alive())
+    print(json.dumps(counts))
+    return 0
+
+
 def clientinfo(args):
     sock = connect(args.port)
     sock.settimeout(10)
@@ -255,6 +487,16 @@ def main():
     p.add_argument("--stop-file", required=True)
     p.add_argument("--deadline", type=float, default=120.0)
     p.add_argument("--go-file")
+    p = sub.add_parser("keyed")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--clients", type=int, default=100)
+    p.add_argument("--stop-file", required=True)
+    p.add_argument("--phase-file")
+    p.add_argument("--lifetime", type=float, default=0.0)
+    p.add_argument("--rate", type=float, default=0.0)
+    p.add_argument("--timeout", type=float, default=10.0)
+    p.add_argument("--deadline", type=float, default=300.0)
+    p.add_argument("--go-file")
     p = sub.add_parser("clientinfo")
     p.add_argument("--port", type=int, required=True)
     p = sub.add_parser("hold")
@@ -262,7 +504,7 @@ def main():
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--hold-file", required=True)
     args = parser.parse_args()
-    return {"load": load, "fresh": fresh, "clientinfo": clientinfo, "hold": hold}[args.mode](args)
+    return {"load": load, "fresh": fresh, "keyed": keyed, "clientinfo": clientinfo, "hold": hold}[args.mode](args)
 
 
 if __name__ == "__main__":
