@@ -1,8 +1,25 @@
 # Helpers shared by the end-to-end scripts that run the sample behind HAProxy
 # (e2e-production.sh, e2e-rolling.sh); sourced, not run. The caller sets E2E_NAME (the prefix of
-# its messages), JAR, WORK (a scratch directory; each process's log is WORK/NAME.log) and PIDS (an
-# array its exit trap kills); JAVA (default: java on PATH) and SAMPLE_JVM_OPTIONS (an array) are
-# optional.
+# its messages) and calls e2e_workspace, which sets JAR, WORK (a scratch directory; each process's
+# log is WORK/NAME.log) and PIDS (every process started, killed on exit); JAVA (default: java on
+# PATH) and SAMPLE_JVM_OPTIONS (an array) are optional.
+
+# the sample's jar (built when missing), a scratch directory, and the exit trap that kills every
+# process started and removes the directory
+e2e_workspace() {
+	JAR=sample-app/target/gserver-sample-app.jar
+	[ -f "$JAR" ] || mvn -B -q -DskipTests package
+	WORK=$(mktemp -d)
+	PIDS=()
+	trap e2e_cleanup EXIT
+}
+
+e2e_cleanup() {
+	for pid in ${PIDS[@]+"${PIDS[@]}"}; do
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	rm -rf "$WORK"
+}
 
 fail() {
 	echo "$E2E_NAME: FAILED: $*" >&2

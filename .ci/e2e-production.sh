@@ -22,17 +22,7 @@ E2E_NAME=e2e-production
 # shellcheck source=e2e-lib.sh
 source .ci/e2e-lib.sh
 
-JAR=sample-app/target/gserver-sample-app.jar
-[ -f "$JAR" ] || mvn -B -q -DskipTests package
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-	for pid in "${PIDS[@]}"; do
-		kill -KILL "$pid" 2>/dev/null || true
-	done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
+e2e_workspace
 
 answers_pong() {
 	[ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ]

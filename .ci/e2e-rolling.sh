@@ -35,17 +35,7 @@ E2E_NAME=e2e-rolling
 # shellcheck source=e2e-lib.sh
 source .ci/e2e-lib.sh
 
-JAR=sample-app/target/gserver-sample-app.jar
-[ -f "$JAR" ] || mvn -B -q -DskipTests package
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-	for pid in "${PIDS[@]}"; do
-		kill -KILL "$pid" 2>/dev/null || true
-	done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
+e2e_workspace
 
 # three JVMs, HAProxy and the clients share the machine (2 cores in CI): the serial collector,
 # and C1 only, which starts an instance in about 4 s where both compilers took 11 to 16 s on a

@@ -43,6 +43,17 @@ fail() {
 	exit 1
 }
 
+# handshake_errors REASON: gserver.tls.handshake.errors{reason=REASON} from Actuator, once it has a
+# series (polled for up to 10 s: the count follows the client's close); empty when it never has
+handshake_errors() {
+	local metrics="http://127.0.0.1:$HTTP_PORT/actuator/metrics/gserver.tls.handshake.errors?tag=reason:$1" value=""
+	for _ in $(seq 1 20); do
+		value=$(curl -fsS "$metrics" 2>/dev/null | grep -o '"value":[0-9.]*' | head -1 | cut -d: -f2) || true
+		[ -n "$value" ] && break
+		sleep 0.5
+	done
+	echo "$value"
+}
 # a self-signed certificate for 127.0.0.1 and localhost, valid for a day
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj '/CN=gserver e2e' \
 	-addext 'subjectAltName=IP:127.0.0.1,DNS:localhost' \
@@ -92,13 +103,7 @@ fi
 echo "e2e-tls: plaintext redis-cli ping -> ${plain:-<nothing>} (refused, as it should be)"
 
 # the refused plaintext client is counted: one failed handshake, reason protocol
-metrics="http://127.0.0.1:$HTTP_PORT/actuator/metrics/gserver.tls.handshake.errors?tag=reason:protocol"
-count=""
-for _ in $(seq 1 20); do
-	count=$(curl -fsS "$metrics" 2>/dev/null | grep -o '"value":[0-9.]*' | head -1 | cut -d: -f2) || true
-	[ -n "$count" ] && break
-	sleep 0.5
-done
+count=$(handshake_errors protocol)
 [ "$count" = "1.0" ] || fail "gserver.tls.handshake.errors{reason=protocol} reads '$count', not 1.0"
 echo "e2e-tls: gserver.tls.handshake.errors{reason=protocol} = $count"
 
@@ -108,13 +113,7 @@ echo "e2e-tls: gserver.tls.handshake.errors{reason=protocol} = $count"
 	| timeout 10 openssl s_client -tls1_2 -connect "127.0.0.1:$PORT" >"$WORK/renegotiate.log" 2>&1 || true
 grep -q '+PONG' "$WORK/renegotiate.log" || { cat "$WORK/renegotiate.log" >&2; fail "no +PONG before the renegotiation"; }
 grep -q 'RENEGOTIATING' "$WORK/renegotiate.log" || { cat "$WORK/renegotiate.log" >&2; fail "s_client did not try to renegotiate"; }
-metrics="http://127.0.0.1:$HTTP_PORT/actuator/metrics/gserver.tls.handshake.errors?tag=reason:renegotiation"
-count=""
-for _ in $(seq 1 20); do
-	count=$(curl -fsS "$metrics" 2>/dev/null | grep -o '"value":[0-9.]*' | head -1 | cut -d: -f2) || true
-	[ -n "$count" ] && break
-	sleep 0.5
-done
+count=$(handshake_errors renegotiation)
 [ "$count" = "1.0" ] || { cat "$WORK/renegotiate.log" >&2; fail "gserver.tls.handshake.errors{reason=renegotiation} reads '$count', not 1.0"; }
 echo "e2e-tls: openssl s_client -tls1_2 renegotiation refused: gserver.tls.handshake.errors{reason=renegotiation} = $count"
 stop_started=$(date +%s)
