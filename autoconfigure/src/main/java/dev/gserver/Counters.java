@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A server's counts: connections accepted and rejected (in all, and for their address's cap) and failed accepts, counted from the
- * server's own events (this is the first listener of each server), and the bytes its clients
- * moved, counted by the streams it hands out ({@link ClientInput}, {@link ClientOutput}).
- * Striped adders, so that many threads add without contending; read only when someone asks.
+ * A server's counts: connections accepted and rejected (in all, and for their address's cap) and
+ * failed accepts, counted from the server's own events (this is the first listener of each
+ * server), and the bytes its clients moved, counted by the streams it hands out
+ * ({@link ClientInput}, {@link ClientOutput}). Striped adders, so that many threads add without contending; read only when someone asks.
  */
 final class Counters implements ServerEventListener {
 
