@@ -10,7 +10,10 @@
 # W1: -P 1 -c 50 PING_INLINE, PING_MBULK, SET, GET; W2: the same with -P 16; W3: one connection
 # per request (-k 0); W4: latency of PING_MBULK at -c 50 and -c 1. Servers run on core 0
 # (taskset), the client on core 1; each round visits the targets in a rotated order, so that
-# machine noise falls on all of them alike. Figures are ratios to redis-server in the same round.
+# machine noise falls on all of them alike. Figures are ratios to redis-server in the same round:
+# throughput, and CPU per request (the server process's utime+stime from /proc over the requests
+# a test served; on W3 that is CPU per connection). The idle probe reports RSS growth and, for a
+# JVM, live heap growth (after a full GC) per held connection, and takes the larger.
 # Prerequisites: apt-get install redis-server redis-tools; a JDK 25 and a JDK 17.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,7 +26,7 @@ while [ $# -gt 0 ]; do
 		--idle) IDLE=$2; shift 2 ;;
 		--phases) PHASES=$2; shift 2 ;;
 		--smoke) ROUNDS=1; N1=2000; N2=20000; N3=200; N4=2000; N4C1=500; WARM=1000; IDLE=200; shift ;;
-		-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) echo "bench: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -63,16 +66,31 @@ stop() {
 }
 trap stop EXIT
 
-rb() { # round target workload port args...
-	local round=$1 target=$2 workload=$3 port=$4
-	shift 4
-	taskset -c 1 redis-benchmark -p "$port" --csv "$@" 2>/dev/null | tail -n +2 | tr -d '"' |
-		while IFS=, read -r test rps avg min p50 p95 p99 max; do
-			echo "$round,$target,$workload,$test,$rps,$p50,$p99"
-		done >>"$OUT/results.csv"
+cpu_ticks() { # pid: the process's user + system CPU so far, in clock ticks (/proc/PID/stat)
+	local stat fields
+	stat=$(<"/proc/$1/stat") || return 1
+	stat=${stat##*) } # the command name may hold spaces; the fields after it are fixed
+	read -r -a fields <<<"$stat"
+	echo $((fields[11] + fields[12])) # utime and stime, fields 14 and 15 of the whole line
+}
+TICKS=$(getconf CLK_TCK)
+
+# One redis-benchmark test, with the server's CPU taken right before and right after it: CPU per
+# request is that CPU over the requests the test served (with -k 0, one connection each).
+rb() { # round target workload port requests test args...
+	local round=$1 target=$2 workload=$3 port=$4 requests=$5 test=$6 before after line label rps p50 p99
+	shift 6
+	before=$(cpu_ticks "$SERVER")
+	line=$(taskset -c 1 redis-benchmark -p "$port" --csv -n "$requests" -t "$test" "$@" 2>/dev/null | tail -n +2 | tr -d '"')
+	after=$(cpu_ticks "$SERVER")
+	IFS=, read -r label rps _ _ p50 _ p99 _ <<<"$line"
+	[ -n "$label" ] || { echo "bench: redis-benchmark printed nothing for $target $workload $test" >&2; return 1; }
+	awk -v b="$before" -v a="$after" -v t="$TICKS" -v n="$requests" \
+		'BEGIN { s = (a - b) / t; printf "%s,%.2f,%.3f\n", n, s, s / n * 1e6 }' |
+		sed "s/^/$round,$target,$workload,$label,$rps,$p50,$p99,/" >>"$OUT/results.csv"
 }
 
-echo "round,target,workload,test,rps,p50_ms,p99_ms" >"$OUT/results.csv"
+echo "round,target,workload,test,rps,p50_ms,p99_ms,requests,cpu_s,cpu_us_per_request" >"$OUT/results.csv"
 [[ ",$PHASES," == *",bench,"* ]] || ROUNDS=0
 for round in $(seq 1 "$ROUNDS"); do
 	count=${#TARGETS[@]}
@@ -81,11 +99,15 @@ for round in $(seq 1 "$ROUNDS"); do
 		echo "bench: round $round/$ROUNDS, $name"
 		start "$command" "$port" || exit 1
 		taskset -c 1 redis-benchmark -p "$port" -n "$WARM" -c 50 -q -t ping_mbulk,set,get >/dev/null 2>&1
-		rb "$round" "$name" W1 "$port" -n "$N1" -c 50 -P 1 -t ping_inline,ping_mbulk,set,get
-		rb "$round" "$name" W2 "$port" -n "$N2" -c 50 -P 16 -t ping_inline,ping_mbulk,set,get
-		rb "$round" "$name" W3 "$port" -n "$N3" -c 50 -k 0 -t ping_mbulk
-		rb "$round" "$name" W4c50 "$port" -n "$N4" -c 50 -t ping_mbulk
-		rb "$round" "$name" W4c1 "$port" -n "$N4C1" -c 1 -t ping_mbulk
+		for t in ping_inline ping_mbulk set get; do
+			rb "$round" "$name" W1 "$port" "$N1" "$t" -c 50 -P 1 || exit 1
+		done
+		for t in ping_inline ping_mbulk set get; do
+			rb "$round" "$name" W2 "$port" "$N2" "$t" -c 50 -P 16 || exit 1
+		done
+		rb "$round" "$name" W3 "$port" "$N3" ping_mbulk -c 50 -k 0 || exit 1
+		rb "$round" "$name" W4c50 "$port" "$N4" ping_mbulk -c 50 || exit 1
+		rb "$round" "$name" W4c1 "$port" "$N4C1" ping_mbulk -c 1 || exit 1
 		stop
 	done
 done
@@ -97,12 +119,12 @@ for target in "${TARGETS[@]}"; do
 	IFS='|' read -r name port command <<<"$target"
 	echo "bench: idle probe, $name, $IDLE connections"
 	start "$command" "$port" || exit 1
-	heap=""
+	jcmd=""
 	case "$name" in
-		gserver-*) heap="jcmd $SERVER GC.run >/dev/null 2>&1; jcmd $SERVER GC.heap_info 2>/dev/null | grep -o 'used [0-9]*K' | tr -dc '0-9\\n' | awk '{s+=\$1} END {print s}'" ;;
+		gserver-*) jcmd=$(dirname "$(awk '{print $1}' <<<"$command")")/jcmd ;; # the target's own JDK
 	esac
 	taskset -c 1 python3 bench/idle_probe.py --port "$port" --pid "$SERVER" -n "$IDLE" --sources "$SOURCES" \
-		--heap-command "$heap" | python3 -c 'import json,sys
+		--jcmd "$jcmd" | python3 -c 'import json,sys
 r = json.load(sys.stdin)
 print(",".join(str(r[k]) for k in ("connections","rss_kib_per_connection","heap_kib_per_connection","threads_before","threads_after","answered_after_holding")))' |
 		sed "s/^/$name,/" >>"$OUT/idle.csv"

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Idle-connection probe: opens N connections to a RESP server, PINGs each once, holds them
-all, reports the server's RSS and threads per held connection, then checks that every held
-connection still answers. Source addresses rotate over 127.0.0.1..127.0.0.K so that more than
-~28k connections fit in the ephemeral port range."""
+all, reports the server's RSS growth and (for a JVM, with --jcmd) its live heap growth per held
+connection, and threads, then checks that every held connection still answers. Both memory
+figures are reported because either can hide the cost: a JVM whose heap is already expanded
+takes new objects without growing its RSS, and a native server has no heap to count. Source
+addresses rotate over 127.0.0.1..127.0.0.K so that more than ~28k connections fit in the
+ephemeral port range."""
 import argparse
 import json
 import os
@@ -52,13 +55,13 @@ def main():
     p.add_argument("--pid", type=int, required=True, help="the server process, for RSS and threads")
     p.add_argument("-n", type=int, default=10000)
     p.add_argument("--sources", type=int, default=1, help="source addresses 127.0.0.1..127.0.0.K")
-    p.add_argument("--heap-command", default="", help="prints the live heap in KiB after a GC (Java)")
+    p.add_argument("--jcmd", default="", help="the target JDK's jcmd: live heap via GC.class_histogram (Java)")
     args = p.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
-    # a full GC first (Java), so that RSS and heap are read with the start-up garbage gone
-    heap_before = heap(args.heap_command)
+    # the live heap first (its histogram runs a full GC), so that RSS is read with the garbage gone
+    heap_before = live_heap_kib(args.jcmd, args.pid)
     rss_before = status(args.pid, "VmRSS")
     threads_before = status(args.pid, "Threads")
     conns = []
@@ -75,7 +78,7 @@ def main():
             ping_all(conns[-1000:], 60)
     first = ping_all(conns[len(conns) - len(conns) % 1000:], 60) if len(conns) % 1000 else 0
     time.sleep(2)  # let the server settle before reading its memory (a measurement, not a sync)
-    heap_after = heap(args.heap_command)
+    heap_after = live_heap_kib(args.jcmd, args.pid)
     rss_after = status(args.pid, "VmRSS")
     threads_after = status(args.pid, "Threads")
     answered = ping_all(conns, 120)
@@ -84,7 +87,8 @@ def main():
     result = {
         "connections": args.n,
         "rss_kib_per_connection": round((rss_after - rss_before) / args.n, 2),
-        "heap_kib_per_connection": round((heap_after - heap_before) / args.n, 2) if heap_before is not None else None,
+        "heap_kib_per_connection": (round((heap_after - heap_before) / args.n, 2)
+                                    if heap_before is not None and heap_after is not None else None),
         "threads_before": threads_before,
         "threads_after": threads_after,
         "answered_after_holding": answered,
@@ -93,11 +97,18 @@ def main():
     return 0 if answered == args.n else 1
 
 
-def heap(command):
-    if not command:
+def live_heap_kib(jcmd, pid):
+    """The bytes of reachable objects, in KiB: GC.class_histogram (without -all) runs a full GC
+    first and counts only what survived it, whatever the collector and however far the heap has
+    expanded; its last line is "Total <instances> <bytes>"."""
+    if not jcmd:
         return None
-    out = subprocess.run(command, shell=True, capture_output=True, text=True).stdout.strip()
-    return int(out) if out.isdigit() else None
+    out = subprocess.run([jcmd, str(pid), "GC.class_histogram"], capture_output=True, text=True, timeout=300).stdout
+    for line in reversed(out.splitlines()):
+        fields = line.split()
+        if len(fields) == 3 and fields[0] == "Total" and fields[2].isdigit():
+            return int(fields[2]) / 1024
+    raise RuntimeError(f"{jcmd} {pid} GC.class_histogram printed no Total line:\n{out[-2000:]}")
 
 
 if __name__ == "__main__":
