@@ -49,17 +49,7 @@ final class ClientInput extends FilterInputStream {
 
 	@Override
 	public int read(byte[] buffer, int offset, int length) throws IOException {
-		try {
-			return timedRead(buffer, offset, length);
-		}
-		catch (SSLHandshakeException ex) {
-			// a handshake after the first one on a secured connection: the client asked to renegotiate
-			this.connection.renegotiationRefused(ex);
-			throw ex;
-		}
-	}
-
-	private int timedRead(byte[] buffer, int offset, int length) throws IOException {
+		// no TLS on a Unix socket: its reads need neither a timeout nor the renegotiation check
 		if (this.timeoutSocket == null) {
 			return counted(this.in.read(buffer, offset, length));
 		}
@@ -85,8 +75,14 @@ final class ClientInput extends FilterInputStream {
 				this.timeoutSocket.setSoTimeout(timeout);
 				this.appliedTimeout = timeout;
 			}
+			// one frame for the whole read: a handler parked here keeps its stack, idle connections' memory
 			try {
 				return counted(this.in.read(buffer, offset, length));
+			}
+			catch (SSLHandshakeException ex) {
+				// a handshake after the first one on a secured connection: the client asked to renegotiate
+				this.connection.renegotiationRefused(ex);
+				throw ex;
 			}
 			catch (SocketTimeoutException ex) {
 				if (bounded) {
