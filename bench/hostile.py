@@ -69,7 +69,6 @@ def report(kind, host, port, pace, payload):
 
 def renegotiate(host, port, times):
     script = b"PING\r\n" + b"R\n" * times
-    lines = []
     process = subprocess.Popen(["openssl", "s_client", "-tls1_2", "-connect", f"{host}:{port}"],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     # one command at a time, so that each renegotiation is asked on a live connection

@@ -262,16 +262,6 @@ public final class InputBudget {
 			release(Long.MAX_VALUE);
 		}
 
-		long held() {
-			InputBudget.this.lock.lock();
-			try {
-				return this.held;
-			}
-			finally {
-				InputBudget.this.lock.unlock();
-			}
-		}
-
 	}
 
 }
