@@ -158,6 +158,7 @@ public class StreamServer extends StreamSettings {
 
 	@Override
 	void startTransport(String threadPrefix) {
+		PollerWarmUp.ensureStarted();
 		this.deadlines.start(threadPrefix + "-deadlines");
 	}
 
