@@ -49,21 +49,8 @@ TARGETS=(
 	"gserver-17|17003|$J17 -jar $JAR --gserver.port=17003 --gserver.servers.chat.port=0 --gserver.address=127.0.0.1 --server.port=0"
 )
 
-SERVER=""
-start() { # command port
-	taskset -c 0 bash -c "exec $1" >"$OUT/server-$2.log" 2>&1 &
-	SERVER=$!
-	for _ in $(seq 1 120); do
-		[ "$(redis-cli -p "$2" ping 2>/dev/null)" = PONG ] && return 0
-		sleep 0.5
-	done
-	echo "bench: the server on port $2 did not answer; see $OUT/server-$2.log" >&2
-	return 1
-}
-stop() {
-	[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
-	SERVER=""
-}
+# shellcheck source=servers.sh
+. bench/servers.sh
 trap stop EXIT
 
 cpu_ticks() { # pid: the process's user + system CPU so far, in clock ticks (/proc/PID/stat)
@@ -99,6 +86,8 @@ for round in $(seq 1 "$ROUNDS"); do
 		echo "bench: round $round/$ROUNDS, $name"
 		start "$command" "$port" || exit 1
 		taskset -c 1 redis-benchmark -p "$port" -n "$WARM" -c 50 -q -t ping_mbulk,set,get >/dev/null 2>&1
+		# and the accept-to-close path W3 takes, so that W3 measures a warm server, not its JIT
+		taskset -c 1 redis-benchmark -p "$port" -n "$((WARM / 10))" -c 50 -k 0 -q -t ping_mbulk >/dev/null 2>&1
 		for t in ping_inline ping_mbulk set get; do
 			rb "$round" "$name" W1 "$port" "$N1" "$t" -c 50 -P 1 || exit 1
 		done

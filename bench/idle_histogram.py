@@ -18,12 +18,12 @@ def hist():
             d[m.group(3)] = (int(m.group(1)), int(m.group(2)))
     return d
 # warm: one connection
-s = socket.create_connection(("127.0.0.1", port)); s.sendall(b"PING\r\n"); s.recv(10); s.close()
+s = socket.create_connection(("127.0.0.1", port)); s.sendall(b"*1\r\n$4\r\nPING\r\n"); s.recv(10); s.close()
 time.sleep(1)
 before = hist()
 conns = []
 for i in range(n):
-    c = socket.create_connection(("127.0.0.1", port)); c.sendall(b"PING\r\n"); conns.append(c)
+    c = socket.create_connection(("127.0.0.1", port)); c.sendall(b"*1\r\n$4\r\nPING\r\n"); conns.append(c)
 for c in conns:
     c.recv(10)
 time.sleep(2)

@@ -5,6 +5,7 @@
 #   aot-cache   the same with the JDK's AOT cache (JEP 483/514, JDK 25), trained by one run that
 #               exits once the context is refreshed (-Dspring.context.exit=onRefresh)
 #   spring-aot  Spring's ahead-of-time processing (-Dspring.aot.enabled=true) and its own AOT cache
+#   redis       redis-server (Debian's), for comparison
 # Prints the median of each and its ratio to jvm.
 #
 #   bench/startup.sh               # 5 rounds on $JAVA, else the newest JDK under /usr/lib/jvm
@@ -57,12 +58,16 @@ echo "startup: training the AOT caches on $JAVA"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # milliseconds from the launch to the first PONG
-measure() { # form java-options...
+measure() { # form java-options...  (form redis: redis-server, for comparison)
 	local form=$1 port start now
 	shift
 	port=$(free_port)
 	start=$(date +%s%N)
-	"$JAVA" "$@" -jar "$APP_JAR" "${ARGS[@]}" --gserver.port="$port" >"$WORK/$form.log" 2>&1 &
+	if [ "$form" = redis ]; then
+		redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no >"$WORK/$form.log" 2>&1 &
+	else
+		"$JAVA" "$@" -jar "$APP_JAR" "${ARGS[@]}" --gserver.port="$port" >"$WORK/$form.log" 2>&1 &
+	fi
 	APP=$!
 	until [ "$(redis-cli -p "$port" ping 2>/dev/null)" = "PONG" ]; do
 		kill -0 "$APP" 2>/dev/null || { echo "startup: $form ended before answering" >&2; tail -20 "$WORK/$form.log" >&2; exit 1; }
@@ -82,13 +87,14 @@ for round in $(seq 1 "$ROUNDS"); do
 	times[jvm]+="$(measure jvm) "
 	times[aot-cache]+="$(measure aot-cache -XX:AOTCache="$WORK/jvm.aot") "
 	times[spring-aot]+="$(measure spring-aot -XX:AOTCache="$WORK/spring.aot" -Dspring.aot.enabled=true) "
+	times[redis]+="$(measure redis) "
 	echo "startup: round $round: jvm ${times[jvm]##* }... done"
 done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 base=$(echo "${times[jvm]}" | median)
 echo "startup: ms from launch to the first PONG, median of $ROUNDS round(s) on $("$JAVA" -version 2>&1 | head -1)"
-for form in jvm aot-cache spring-aot; do
+for form in jvm aot-cache spring-aot redis; do
 	m=$(echo "${times[$form]}" | median)
 	printf 'startup: %-11s %6s ms  (%s)  ratio to jvm %s\n' "$form" "$m" "${times[$form]% }" \
 		"$(awk -v a="$m" -v b="$base" 'BEGIN {printf "%.2f", a / b}')"

@@ -43,6 +43,10 @@ public class ConnectionObservations implements ConnectionObserver {
 			.createNotStarted(this.convention, DefaultGServerConnectionObservationConvention.INSTANCE, () -> context,
 					this.registry)
 			.start();
+		if (observation.isNoop()) {
+			// turned off (management.observations.enable.gserver.connection=false): hold nothing while the connection lives
+			return Scope.NONE;
+		}
 		Observation.Scope scope = observation.openScope();
 		return (outcome, error) -> {
 			scope.close();

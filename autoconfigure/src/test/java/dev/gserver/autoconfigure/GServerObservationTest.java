@@ -3,7 +3,9 @@ package dev.gserver.autoconfigure;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +30,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.gserver.Client;
 import dev.gserver.Clients;
 import dev.gserver.ConnectionObserver;
 import dev.gserver.Handler;
@@ -200,6 +203,21 @@ class GServerObservationTest {
 					.that()
 					.hasBeenStopped());
 				assertThat(registry).hasNumberOfObservationsWithNameEqualTo("gserver.connection", 0);
+				// and a connection holds nothing of an observation that is off while it lives
+				ConnectionObserver observer = context.getBean(StreamServer.class).getConnectionObserver();
+				Client client = new Client() {
+
+					@Override
+					public SocketAddress getRemoteAddress() {
+						return new InetSocketAddress("127.0.0.1", 40000);
+					}
+
+					@Override
+					public void close() {
+					}
+
+				};
+				assertThat(observer.connectionStarted("gserver", client)).isSameAs(ConnectionObserver.Scope.NONE);
 			});
 	}
 

@@ -1,0 +1,18 @@
+# Sourced by bench.sh and syscalls.sh: start one RESP server pinned to core 0 and wait for its
+# PONG, stop it. The caller sets OUT (where server logs go) and its own trap on exit calls stop.
+
+SERVER=""
+start() { # command port
+	taskset -c 0 bash -c "exec $1" >"$OUT/server-$2.log" 2>&1 &
+	SERVER=$!
+	for _ in $(seq 1 120); do
+		[ "$(redis-cli -p "$2" ping 2>/dev/null)" = PONG ] && return 0
+		sleep 0.5
+	done
+	echo "$(basename "$0"): the server on port $2 did not answer; see $OUT/server-$2.log" >&2
+	return 1
+}
+stop() {
+	[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
+	SERVER=""
+}
