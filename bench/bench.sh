@@ -53,13 +53,6 @@ TARGETS=(
 . bench/servers.sh
 trap stop EXIT
 
-cpu_ticks() { # pid: the process's user + system CPU so far, in clock ticks (/proc/PID/stat)
-	local stat fields
-	stat=$(<"/proc/$1/stat") || return 1
-	stat=${stat##*) } # the command name may hold spaces; the fields after it are fixed
-	read -r -a fields <<<"$stat"
-	echo $((fields[11] + fields[12])) # utime and stime, fields 14 and 15 of the whole line
-}
 TICKS=$(getconf CLK_TCK)
 
 # One redis-benchmark test, with the server's CPU taken right before and right after it: CPU per

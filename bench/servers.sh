@@ -1,5 +1,6 @@
-# Sourced by bench.sh and syscalls.sh: start one RESP server pinned to core 0 and wait for its
-# PONG, stop it. The caller sets OUT (where server logs go) and its own trap on exit calls stop.
+# Sourced by bench.sh, syscalls.sh and readiness/compare.sh: start one RESP server pinned to core 0
+# and wait for its PONG, stop it, read its CPU so far. The caller sets OUT (where server logs go)
+# and its own trap on exit calls stop.
 
 SERVER=""
 start() { # command port
@@ -15,4 +16,11 @@ start() { # command port
 stop() {
 	[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
 	SERVER=""
+}
+cpu_ticks() { # pid: the process's user + system CPU so far, in clock ticks (/proc/PID/stat)
+	local stat fields
+	stat=$(<"/proc/$1/stat") || return 1
+	stat=${stat##*) } # the command name may hold spaces; the fields after it are fixed
+	read -r -a fields <<<"$stat"
+	echo $((fields[11] + fields[12])) # utime and stime, fields 14 and 15 of the whole line
 }

@@ -10,25 +10,16 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 ROUNDS=${1:-3}; N=${2:-300000}
 JAVA=${JAVA:-$(ls -d /usr/lib/jvm/temurin-25*/bin/java | head -1)}
 TICK=$(getconf CLK_TCK)
-PID=""
-trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; true' EXIT
+OUT=$(mktemp -d)
+# shellcheck source=../servers.sh
+. ../servers.sh
+trap 'stop; rm -rf "$OUT"' EXIT
 
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-start() { # port command...
-	local port=$1; shift
-	taskset -c 0 "$@" >/dev/null 2>&1 &
-	PID=$!
-	for _ in $(seq 1 100); do
-		[ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && return 0
-		sleep 0.2
-	done
-	echo "compare: nothing answered on $port" >&2; exit 1
-}
 measure() { # name port pipeline
 	local before after rps
-	before=$(cpu "$PID")
+	before=$(cpu_ticks "$SERVER")
 	rps=$(taskset -c 1 redis-benchmark -p "$2" -n "$N" -c 50 -P "$3" -t ping_mbulk --csv 2>/dev/null | tail -1 | cut -d, -f2 | tr -d '"')
-	after=$(cpu "$PID")
+	after=$(cpu_ticks "$SERVER")
 	awk -v name="$1" -v p="$3" -v rps="$rps" -v t=$((after - before)) -v hz="$TICK" -v n="$N" \
 		'BEGIN {printf "%-6s -P %-2s %10.0f req/s  %6.2f us CPU per request\n", name, p, rps, t / hz * 1e6 / n}'
 }
@@ -36,16 +27,16 @@ for round in $(seq 1 "$ROUNDS"); do
 	echo "round $round"
 	for mode in redis jdk edge; do
 		if [ "$mode" = redis ]; then
-			start 7441 redis-server --save '' --appendonly no --port 7441 --bind 127.0.0.1
+			start "redis-server --save '' --appendonly no --port 7441 --bind 127.0.0.1" 7441 || exit 1
 			port=7441
 		else
-			start 7442 "$JAVA" --enable-native-access=ALL-UNNAMED --add-exports java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
-				ReadinessProbe.java 7442 "$mode"
+			start "$JAVA --enable-native-access=ALL-UNNAMED --add-exports java.base/sun.nio.ch=ALL-UNNAMED \
+				--add-opens java.base/sun.nio.ch=ALL-UNNAMED ReadinessProbe.java 7442 $mode" 7442 || exit 1
 			port=7442
 			taskset -c 1 redis-benchmark -p 7442 -n "$N" -c 50 -P 1 -t ping_mbulk -q >/dev/null 2>&1   # warm-up
 		fi
 		measure "$mode" "$port" 1
 		measure "$mode" "$port" 16
-		kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
+		stop || true
 	done
 done

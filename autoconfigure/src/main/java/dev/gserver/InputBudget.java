@@ -170,6 +170,8 @@ public final class InputBudget {
 							refuse(this);
 							return false;
 						}
+						// woken by a release or a close; looking again each second as well, so that an owner
+						// closed without its account (a channel closed from outside) ends the wait all the same
 						budget.released.awaitNanos(Math.min(left, TimeUnit.SECONDS.toNanos(1)));
 						continue;
 					}
